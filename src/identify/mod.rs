@@ -1,0 +1,1 @@
+//! License identification: texts and declared ids to license-db keys.

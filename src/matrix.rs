@@ -1,0 +1,279 @@
+//! The permitted-use matrix: what a license lets you do with a model.
+//!
+//! Every permission has a status and the conditions that go with it. When several licenses
+//! apply to one model, [`Matrix::combine`] keeps the most restrictive status of each.
+
+use serde::{Deserialize, Serialize};
+
+/// How a license answers one question about use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Permitted without conditions beyond the usual notices.
+    Allowed,
+    /// Permitted under conditions (a threshold, a notice, a registration...).
+    Conditional,
+    /// Not established: the text could not be read, was edited, or says nothing we confirmed.
+    Unknown,
+    /// Not permitted.
+    Forbidden,
+}
+
+impl Status {
+    /// Restrictiveness rank: combining keeps the higher one. `unknown` outranks `conditional`
+    /// because a doubt must never read as a permission.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Allowed => 0,
+            Status::Conditional => 1,
+            Status::Unknown => 2,
+            Status::Forbidden => 3,
+        }
+    }
+
+    /// The kebab-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Allowed => "allowed",
+            Status::Conditional => "conditional",
+            Status::Unknown => "unknown",
+            Status::Forbidden => "forbidden",
+        }
+    }
+
+    /// The more restrictive of two statuses.
+    pub fn stricter(self, other: Status) -> Status {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One permission: a status and the conditions that qualify it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// The answer.
+    pub status: Status,
+    /// Conditions, duties or the reason for `unknown`, in plain words.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+impl Permission {
+    /// A permission whose answer is not established.
+    pub fn unknown() -> Self {
+        Permission { status: Status::Unknown, conditions: Vec::new() }
+    }
+
+    /// Keeps the stricter status; conditions of both are kept when they share it.
+    fn combine(&mut self, other: &Permission) {
+        match other.status.rank().cmp(&self.status.rank()) {
+            std::cmp::Ordering::Greater => *self = other.clone(),
+            std::cmp::Ordering::Equal => {
+                for c in &other.conditions {
+                    if !self.conditions.contains(c) {
+                        self.conditions.push(c.clone());
+                    }
+                }
+            }
+            std::cmp::Ordering::Less => {}
+        }
+    }
+}
+
+/// An acceptable-use (or prohibited-use) policy the license binds you to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsePolicy {
+    /// The policy's title.
+    pub name: String,
+    /// Where the licensor publishes it.
+    pub url: Option<String>,
+    /// True when the license incorporates it by reference (it binds you).
+    pub incorporated: bool,
+}
+
+/// The metric a scale clause counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleMetric {
+    /// Monthly active users of the licensee's products (Llama, Qwen, DBRX...).
+    MonthlyActiveUsers,
+    /// Annual revenue in US dollars (Stability community, LFM...).
+    AnnualRevenueUsd,
+    /// Monthly revenue in US dollars (Kimi, Mistral modified MIT...).
+    MonthlyRevenueUsd,
+}
+
+/// A clause that changes your rights past a size threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleClause {
+    /// What is counted.
+    pub metric: ScaleMetric,
+    /// The number that triggers the clause (strictly greater than, unless `effect` says otherwise).
+    pub threshold: u64,
+    /// What happens past the threshold.
+    pub effect: String,
+}
+
+/// A limit on where, by whom or for what the model may be used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    /// `geographic`, `field-of-use`, `research-only`, `non-production`, `pass-down`, `termination`...
+    pub kind: String,
+    /// The restriction in plain words.
+    pub text: String,
+}
+
+/// The permitted-use matrix of one license, or of a model when combined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matrix {
+    /// May you hold the weights and run them yourself (a closed API never allows it).
+    pub self_hosting: Permission,
+    /// May you use the model for commercial purposes.
+    pub commercial_use: Permission,
+    /// May you give the weights to others.
+    pub redistribution: Permission,
+    /// May you modify, fine-tune or distil it.
+    pub derivatives: Permission,
+    /// May you use its outputs to train or improve other models.
+    pub output_training: Permission,
+    /// The acceptable-use policy you are bound by, if any.
+    #[serde(default)]
+    pub acceptable_use_policy: Option<UsePolicy>,
+    /// A size threshold past which your rights change, if any.
+    #[serde(default)]
+    pub scale_clause: Option<ScaleClause>,
+    /// Required notices, "Built with X" displays, name prefixes.
+    #[serde(default)]
+    pub attribution: Vec<String>,
+    /// Geographic, field-of-use and other limits.
+    #[serde(default)]
+    pub restrictions: Vec<Restriction>,
+}
+
+/// The five permissions of a matrix, by name, for code that walks them all.
+pub const PERMISSIONS: [&str; 5] =
+    ["self_hosting", "commercial_use", "redistribution", "derivatives", "output_training"];
+
+impl Matrix {
+    /// A matrix in which nothing is established: what a model with no license gets.
+    pub fn unknown() -> Self {
+        Matrix {
+            self_hosting: Permission::unknown(),
+            commercial_use: Permission::unknown(),
+            redistribution: Permission::unknown(),
+            derivatives: Permission::unknown(),
+            output_training: Permission::unknown(),
+            acceptable_use_policy: None,
+            scale_clause: None,
+            attribution: Vec::new(),
+            restrictions: Vec::new(),
+        }
+    }
+
+    /// The permission called `name` (one of [`PERMISSIONS`]).
+    pub fn permission(&self, name: &str) -> Option<&Permission> {
+        Some(match name {
+            "self_hosting" => &self.self_hosting,
+            "commercial_use" => &self.commercial_use,
+            "redistribution" => &self.redistribution,
+            "derivatives" => &self.derivatives,
+            "output_training" => &self.output_training,
+            _ => return None,
+        })
+    }
+
+    /// Mutable access to the permission called `name`.
+    pub fn permission_mut(&mut self, name: &str) -> Option<&mut Permission> {
+        Some(match name {
+            "self_hosting" => &mut self.self_hosting,
+            "commercial_use" => &mut self.commercial_use,
+            "redistribution" => &mut self.redistribution,
+            "derivatives" => &mut self.derivatives,
+            "output_training" => &mut self.output_training,
+            _ => return None,
+        })
+    }
+
+    /// Folds `other` in: each permission keeps the stricter status, the lower scale
+    /// threshold wins, duties and restrictions accumulate.
+    pub fn combine(&mut self, other: &Matrix) {
+        for name in PERMISSIONS {
+            let theirs = other.permission(name).expect("known permission").clone();
+            self.permission_mut(name).expect("known permission").combine(&theirs);
+        }
+        if self.acceptable_use_policy.is_none() {
+            self.acceptable_use_policy = other.acceptable_use_policy.clone();
+        }
+        self.scale_clause = match (self.scale_clause.take(), &other.scale_clause) {
+            (Some(a), Some(b)) if b.metric == a.metric && b.threshold < a.threshold => Some(b.clone()),
+            (Some(a), _) => Some(a),
+            (None, b) => b.clone(),
+        };
+        for a in &other.attribution {
+            if !self.attribution.contains(a) {
+                self.attribution.push(a.clone());
+            }
+        }
+        for r in &other.restrictions {
+            if !self.restrictions.contains(r) {
+                self.restrictions.push(r.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(status: Status) -> Matrix {
+        let mut m = Matrix::unknown();
+        for name in PERMISSIONS {
+            m.permission_mut(name).unwrap().status = status;
+        }
+        m
+    }
+
+    #[test]
+    fn combining_keeps_the_most_restrictive_status() {
+        let mut m = with(Status::Allowed);
+        m.combine(&with(Status::Conditional));
+        assert_eq!(m.commercial_use.status, Status::Conditional);
+        m.combine(&with(Status::Forbidden));
+        assert_eq!(m.redistribution.status, Status::Forbidden);
+        m.combine(&with(Status::Allowed));
+        assert_eq!(m.derivatives.status, Status::Forbidden);
+    }
+
+    #[test]
+    fn unknown_outranks_conditional_but_not_forbidden() {
+        assert_eq!(Status::Conditional.stricter(Status::Unknown), Status::Unknown);
+        assert_eq!(Status::Forbidden.stricter(Status::Unknown), Status::Forbidden);
+        assert_eq!(Status::Allowed.stricter(Status::Allowed), Status::Allowed);
+    }
+
+    #[test]
+    fn lower_scale_threshold_wins() {
+        let clause = |t| ScaleClause { metric: ScaleMetric::MonthlyActiveUsers, threshold: t, effect: String::new() };
+        let mut a = Matrix::unknown();
+        a.scale_clause = Some(clause(700_000_000));
+        let mut b = Matrix::unknown();
+        b.scale_clause = Some(clause(100_000_000));
+        a.combine(&b);
+        assert_eq!(a.scale_clause.unwrap().threshold, 100_000_000);
+    }
+}
