@@ -9,7 +9,9 @@ fn main() {
     for sub in ["licenses", "texts"] {
         let dir = root.join(sub);
         println!("cargo:rerun-if-changed={}", dir.display());
-        let Ok(read) = fs::read_dir(&dir) else { continue };
+        let Ok(read) = fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in read.flatten() {
             let path = entry.path();
             if path.is_file() {
@@ -21,7 +23,10 @@ fn main() {
     entries.sort();
     let mut out = String::from("/// Every file of license-db/, embedded at build time.\npub static FILES: &[(&str, &str)] = &[\n");
     for (name, path) in entries {
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("license_db.rs");

@@ -52,7 +52,15 @@ pub struct Evidence {
 impl Evidence {
     /// A claim from `source` resolving to `license` (a db key) with `confidence`.
     pub fn new(source: SourceKind, license: Option<String>, confidence: f32) -> Self {
-        Evidence { source, path: None, line: None, end_line: None, license, raw: None, confidence }
+        Evidence {
+            source,
+            path: None,
+            line: None,
+            end_line: None,
+            license,
+            raw: None,
+            confidence,
+        }
     }
 
     /// The same claim, located in `path`.

@@ -124,7 +124,13 @@ pub struct Finding {
 impl Finding {
     /// A finding with no location.
     pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
-        Finding { code, severity, message: message.into(), path: None, line: None }
+        Finding {
+            code,
+            severity,
+            message: message.into(),
+            path: None,
+            line: None,
+        }
     }
 
     /// The same finding, located in `path`.

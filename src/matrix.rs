@@ -71,7 +71,10 @@ pub struct Permission {
 impl Permission {
     /// A permission whose answer is not established.
     pub fn unknown() -> Self {
-        Permission { status: Status::Unknown, conditions: Vec::new() }
+        Permission {
+            status: Status::Unknown,
+            conditions: Vec::new(),
+        }
     }
 
     /// Keeps the stricter status; conditions of both are kept when they share it.
@@ -165,8 +168,13 @@ pub struct Matrix {
 }
 
 /// The five permissions of a matrix, by name, for code that walks them all.
-pub const PERMISSIONS: [&str; 5] =
-    ["self_hosting", "commercial_use", "redistribution", "derivatives", "output_training"];
+pub const PERMISSIONS: [&str; 5] = [
+    "self_hosting",
+    "commercial_use",
+    "redistribution",
+    "derivatives",
+    "output_training",
+];
 
 impl Matrix {
     /// A matrix in which nothing is established: what a model with no license gets.
@@ -213,13 +221,17 @@ impl Matrix {
     pub fn combine(&mut self, other: &Matrix) {
         for name in PERMISSIONS {
             let theirs = other.permission(name).expect("known permission").clone();
-            self.permission_mut(name).expect("known permission").combine(&theirs);
+            self.permission_mut(name)
+                .expect("known permission")
+                .combine(&theirs);
         }
         if self.acceptable_use_policy.is_none() {
             self.acceptable_use_policy = other.acceptable_use_policy.clone();
         }
         self.scale_clause = match (self.scale_clause.take(), &other.scale_clause) {
-            (Some(a), Some(b)) if b.metric == a.metric && b.threshold < a.threshold => Some(b.clone()),
+            (Some(a), Some(b)) if b.metric == a.metric && b.threshold < a.threshold => {
+                Some(b.clone())
+            }
             (Some(a), _) => Some(a),
             (None, b) => b.clone(),
         };
@@ -261,14 +273,24 @@ mod tests {
 
     #[test]
     fn unknown_outranks_conditional_but_not_forbidden() {
-        assert_eq!(Status::Conditional.stricter(Status::Unknown), Status::Unknown);
-        assert_eq!(Status::Forbidden.stricter(Status::Unknown), Status::Forbidden);
+        assert_eq!(
+            Status::Conditional.stricter(Status::Unknown),
+            Status::Unknown
+        );
+        assert_eq!(
+            Status::Forbidden.stricter(Status::Unknown),
+            Status::Forbidden
+        );
         assert_eq!(Status::Allowed.stricter(Status::Allowed), Status::Allowed);
     }
 
     #[test]
     fn lower_scale_threshold_wins() {
-        let clause = |t| ScaleClause { metric: ScaleMetric::MonthlyActiveUsers, threshold: t, effect: String::new() };
+        let clause = |t| ScaleClause {
+            metric: ScaleMetric::MonthlyActiveUsers,
+            threshold: t,
+            effect: String::new(),
+        };
         let mut a = Matrix::unknown();
         a.scale_clause = Some(clause(700_000_000));
         let mut b = Matrix::unknown();

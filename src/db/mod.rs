@@ -61,11 +61,19 @@ impl Db {
             let read = match std::fs::read_dir(dir.join(sub)) {
                 Ok(r) => r,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(source) => return Err(Error::Io { path: dir.join(sub), source }),
+                Err(source) => {
+                    return Err(Error::Io {
+                        path: dir.join(sub),
+                        source,
+                    })
+                }
             };
             for entry in read.flatten() {
                 let path = entry.path();
-                let content = std::fs::read_to_string(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+                let content = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
                 let name = format!("{sub}/{}", entry.file_name().to_string_lossy());
                 self.add_file(&name, &content)?;
             }
@@ -79,8 +87,10 @@ impl Db {
             if !file.ends_with(".toml") {
                 return Ok(());
             }
-            let license: License =
-                toml::from_str(content).map_err(|e| Error::LicenseDb { id: file.to_string(), reason: e.to_string() })?;
+            let license: License = toml::from_str(content).map_err(|e| Error::LicenseDb {
+                id: file.to_string(),
+                reason: e.to_string(),
+            })?;
             self.licenses.insert(license.key.clone(), license);
         } else if let Some(file) = name.strip_prefix("texts/") {
             self.texts.insert(file.to_string(), content.to_string());
@@ -158,7 +168,11 @@ mod tests {
             for t in &l.texts {
                 assert!(db.text(t).is_some(), "{}: missing text {t}", l.key);
             }
-            assert!(!l.source.url.is_empty() && !l.source.text.is_empty(), "{}: no source", l.key);
+            assert!(
+                !l.source.url.is_empty() && !l.source.text.is_empty(),
+                "{}: no source",
+                l.key
+            );
         }
     }
 }
