@@ -214,12 +214,8 @@ fn relative(root: &Path, path: &Path) -> String {
 fn gather(model: &mut Model, root: &Path, folder: &Folder) {
     for (path, problem) in &folder.problems {
         model.findings.push(
-            Finding::new(
-                Code::UnreadableFile,
-                Severity::Warning,
-                format!("{}: {problem}", relative(root, path)),
-            )
-            .at(relative(root, path)),
+            Finding::new(Code::UnreadableFile, Severity::Warning, problem.clone())
+                .at(relative(root, path)),
         );
     }
     if let Some(readme) = &folder.readme {
@@ -242,14 +238,9 @@ fn read_card(model: &mut Model, root: &Path, readme: &Path) {
     let text = match files::read_text(readme, MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) => {
-            return model.findings.push(
-                Finding::new(
-                    Code::UnreadableFile,
-                    Severity::Warning,
-                    format!("{rel}: {e}"),
-                )
-                .at(rel),
-            )
+            return model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
         }
     };
     let card = card::parse(&text.content, &rel);
@@ -279,14 +270,9 @@ pub fn read_document(
             truncated: text.truncated,
         }),
         Err(e) => {
-            model.findings.push(
-                Finding::new(
-                    Code::UnreadableFile,
-                    Severity::Warning,
-                    format!("{rel}: {e}"),
-                )
-                .at(rel),
-            );
+            model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel));
             None
         }
     }
@@ -370,15 +356,16 @@ mod tests {
         std::os::unix::fs::symlink(top.join("m/nowhere"), top.join("m/LICENSE")).unwrap();
         std::os::unix::fs::symlink(top.join("m"), top.join("m/loop")).unwrap();
         let models = scan(top, "t");
-        let messages: Vec<_> = models
-            .iter()
-            .flat_map(|m| &m.findings)
-            .map(|f| f.message.clone())
-            .collect();
+        let findings: Vec<_> = models.iter().flat_map(|m| &m.findings).collect();
         assert!(
-            messages.iter().any(|m| m.contains("LICENSE")),
-            "{messages:?}"
+            findings
+                .iter()
+                .any(|f| f.path.as_deref() == Some("LICENSE") && f.message.contains("dangling")),
+            "{findings:?}"
         );
-        assert!(messages.iter().any(|m| m.contains("loop")), "{messages:?}");
+        assert!(
+            findings.iter().any(|f| f.message.contains("loop")),
+            "{findings:?}"
+        );
     }
 }
