@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::db::Db;
 use crate::evidence::SourceKind;
 use crate::identify::Identifier;
+use crate::lineage;
 use crate::report::{Report, TargetError};
 use crate::source::{local, Declared, Model, TargetKind};
 use crate::verdict::{judge, Verdict};
@@ -99,7 +100,9 @@ impl Scanner {
                 }),
             }
         }
-        Report::new(self.judge_all(models), errors)
+        let mut verdicts = self.judge_all(models);
+        lineage::apply(&self.db, &mut verdicts, &[]);
+        Report::new(verdicts, errors)
     }
 }
 
