@@ -6,6 +6,7 @@
 //! names and file types, so a 50 GB folder costs what its directory entries cost.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -109,13 +110,20 @@ fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| top.to_path_buf());
-                let parent = path
-                    .parent()
-                    .filter(|p| p.starts_with(top))
-                    .unwrap_or(top)
-                    .to_path_buf();
+                // A folder that cannot be listed is reported as itself (it may be a model we
+                // cannot read); a bad entry is reported on the folder that holds it.
+                let unlistable = err.loop_ancestor().is_none()
+                    && fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                let owner = if unlistable {
+                    path.clone()
+                } else {
+                    path.parent()
+                        .filter(|p| p.starts_with(top))
+                        .unwrap_or(top)
+                        .to_path_buf()
+                };
                 folders
-                    .entry(parent)
+                    .entry(owner)
                     .or_default()
                     .problems
                     .push((path, walk_error(&err)));
