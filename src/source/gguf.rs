@@ -108,7 +108,7 @@ pub fn read_gguf(path: &Path) -> Result<GgufMeta, String> {
 /// Reads a GGUF header from any seekable source of `len` bytes.
 pub fn read_gguf_from<R: Read + Seek>(source: R, len: u64) -> Result<GgufMeta, String> {
     let mut r = Reader {
-        inner: BufReader::with_capacity(64 * 1024, source),
+        inner: BufReader::with_capacity(16 * 1024, source),
         pos: 0,
         len,
         budget: MAX_HEADER_BYTES.min(len),
