@@ -1,11 +1,13 @@
 //! Finds models and gathers the raw material of their licenses: declared ids and texts.
 
+pub mod card;
 pub mod files;
 pub mod gather;
 pub mod gguf;
 pub mod hf_cache;
 pub mod layout;
 pub mod lmstudio;
+pub mod local;
 mod model;
 pub mod ollama;
 pub mod safetensors;
