@@ -409,12 +409,13 @@ fn hf_cache(root: &Path) -> PathBuf {
     repo
 }
 
-fn readme(model: &Model) -> &str {
+/// The card's front-matter license (the README is parsed by the card module).
+fn card_license(model: &Model) -> &str {
     model
-        .documents
+        .declared
         .iter()
-        .find(|d| d.source == SourceKind::Readme)
-        .map(|d| d.text.as_str())
+        .find(|d| d.source == SourceKind::ModelCard && d.field == "license")
+        .map(|d| d.value.as_str())
         .unwrap_or("")
 }
 
@@ -432,7 +433,7 @@ fn hf_cache_one_model_per_repo_from_refs_main() {
     let m = &models[0];
     assert_eq!(m.kind, TargetKind::HfCache);
     assert_eq!(m.name.as_deref(), Some("acme/tiny-llm"));
-    assert!(readme(m).contains("apache-2.0"));
+    assert_eq!(card_license(m), "apache-2.0");
     let paths: Vec<_> = m
         .documents
         .iter()
@@ -453,6 +454,7 @@ fn hf_cache_one_model_per_repo_from_refs_main() {
     assert_eq!(
         declared,
         [
+            (SourceKind::ModelCard, "README.md"),
             (SourceKind::Gguf, "gguf/tiny.Q8_0.gguf"),
             (SourceKind::Safetensors, "model.safetensors")
         ]
@@ -482,15 +484,15 @@ fn hf_cache_all_revisions_and_missing_refs() {
             format!("hf-cache:acme/tiny-llm@{REV2}")
         ]
     );
-    assert!(readme(&models[0]).contains("mit"));
-    assert!(readme(&models[1]).contains("apache-2.0"));
+    assert_eq!(card_license(&models[0]), "mit");
+    assert_eq!(card_license(&models[1]), "apache-2.0");
 
     // Without refs/main the newest snapshot is read.
     fs::remove_file(repo.join("refs/main")).unwrap();
     let old = fs::File::open(repo.join("snapshots").join(REV2)).unwrap();
     old.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
     let m = &scan_hf_cache(&repo, false)[0];
-    assert!(readme(m).contains("mit"), "REV1 is now the newest");
+    assert_eq!(card_license(m), "mit", "REV1 is now the newest");
 }
 
 // ---- Ollama ----
@@ -605,7 +607,7 @@ fn ollama_store_models_licenses_and_findings() {
     assert_eq!(llama.documents.len(), 1);
     let doc = &llama.documents[0];
     assert_eq!(doc.source, SourceKind::OllamaLayer);
-    assert_eq!(doc.path, format!("sha256:{}", sha(2)));
+    assert_eq!(doc.path, format!("blobs/sha256-{}", sha(2)));
     assert!(doc.text.contains("COMMUNITY LICENSE") && doc.text.contains("Acceptable Use Policy"));
     assert_eq!(llama.declared[0].value, "llama3.1");
     assert_eq!(llama.declared[0].source, SourceKind::Gguf);

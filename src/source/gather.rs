@@ -1,12 +1,15 @@
 //! Gathering one model's files from a store folder (an HF snapshot, an LM Studio model
-//! folder): the README card, license files and weight headers, within bounds.
+//! folder): the README card (parsed by [`card`]), license files and weight headers,
+//! within bounds.
 
 use std::path::Path;
 
 use walkdir::WalkDir;
 
+use super::card;
 use super::files::{self, MAX_TEXT_BYTES};
-use super::model::{Document, Model};
+use super::local::read_document;
+use super::model::Model;
 use super::weights::{claims_from_weight_file, weight_format};
 use crate::evidence::SourceKind;
 use crate::finding::{Code, Finding, Severity};
@@ -47,22 +50,24 @@ pub fn gather_folder(model: &mut Model, root: &Path) {
             continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        add_file(model, entry.path(), &rel, entry.depth() == 1);
+        add_file(model, root, entry.path(), &rel, entry.depth() == 1);
     }
 }
 
-/// Adds one file: a README at the root as a [`SourceKind::Readme`] document, a license file
-/// as a [`SourceKind::LicenseFile`] document, a weight file's header claims. Other files
-/// are ignored.
-pub fn add_file(model: &mut Model, path: &Path, rel: &str, at_root: bool) {
+/// Adds one file at `rel` under `root`: a README at the root as a parsed model card, a
+/// license file as a [`SourceKind::LicenseFile`] document, a weight file's header claims.
+/// Other files are ignored.
+pub fn add_file(model: &mut Model, root: &Path, path: &Path, rel: &str, at_root: bool) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     if at_root && files::is_readme(&name) {
-        add_text(model, path, rel, SourceKind::Readme);
+        add_card(model, path, rel);
     } else if files::is_license_file(&name) {
-        add_text(model, path, rel, SourceKind::LicenseFile);
+        if let Some(doc) = read_document(model, root, path, SourceKind::LicenseFile) {
+            model.documents.push(doc);
+        }
     } else if weight_format(&name).is_some() {
         if let Some(claims) = claims_from_weight_file(path, rel) {
             claims.merge_into(model);
@@ -70,23 +75,30 @@ pub fn add_file(model: &mut Model, path: &Path, rel: &str, at_root: bool) {
     }
 }
 
-/// Reads `path` as a text document of `source`, or records why it could not be read.
-pub fn add_text(model: &mut Model, path: &Path, rel: &str, source: SourceKind) {
-    match files::read_text(path, MAX_TEXT_BYTES) {
-        Ok(text) => model.documents.push(Document {
-            source,
-            path: rel.to_string(),
-            text: text.content,
-            first_line: 1,
-            truncated: text.truncated,
-        }),
-        Err(e) => model.findings.push(
-            Finding::new(
-                Code::UnreadableFile,
-                Severity::Warning,
-                format!("cannot read: {e}"),
-            )
-            .at(rel),
-        ),
+/// Reads a model card: its front-matter claims, base models and body. The store's name for
+/// the model (a Hub id) is kept over the card's.
+fn add_card(model: &mut Model, path: &Path, rel: &str) {
+    let text = match files::read_text(path, MAX_TEXT_BYTES) {
+        Ok(text) => text,
+        Err(e) => {
+            return model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
+        }
+    };
+    let mut card = card::parse(&text.content, rel);
+    for doc in &mut card.documents {
+        doc.truncated |= text.truncated;
+    }
+    if model.name.is_none() {
+        model.name = card.name;
+    }
+    model.declared.extend(card.declared);
+    model.documents.extend(card.documents);
+    model.findings.extend(card.findings);
+    for base in card.base_models {
+        if !model.base_models.contains(&base) {
+            model.base_models.push(base);
+        }
     }
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::files;
-use super::gather::add_text;
 use super::lmstudio::lineage_hint;
+use super::local::read_document;
 use super::model::{Model, TargetKind};
 use super::weights::claims_from_gguf;
 use crate::evidence::SourceKind;
@@ -147,7 +147,9 @@ fn add_layers(model: &mut Model, store: &Path, manifest: &Manifest) {
             continue;
         }
         if is_license {
-            add_text(model, &blob, &layer.digest, SourceKind::OllamaLayer);
+            if let Some(doc) = read_document(model, store, &blob, SourceKind::OllamaLayer) {
+                model.documents.push(doc);
+            }
         } else {
             claims_from_gguf(&blob, &layer.digest).merge_into(model);
         }
