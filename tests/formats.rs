@@ -2,7 +2,7 @@
 //! Every fixture is made here, in a temp dir, except the GGUF files written by llama.cpp's
 //! own writer under fixtures/gguf/ (with the script that made them).
 
-mod writer;
+pub mod writer;
 
 use std::fs;
 use std::io::{Cursor, Read, Seek, SeekFrom};

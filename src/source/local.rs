@@ -14,6 +14,7 @@ use walkdir::WalkDir;
 use crate::evidence::SourceKind;
 use crate::finding::{Code, Finding, Severity};
 use crate::source::files::{self, is_license_file, is_readme, MAX_TEXT_BYTES};
+use crate::source::weights::{claims_from_weight_file, model_from_weight_file, weight_format};
 use crate::source::{card, Document, Model, TargetKind};
 
 /// Deepest folder level the walk descends to; deeper folders are reported, not read.
@@ -234,6 +235,11 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
             model.name.get_or_insert(name);
         }
     }
+    for weights in &folder.weights {
+        if let Some(claims) = claims_from_weight_file(weights, &relative(root, weights)) {
+            claims.merge_into(model);
+        }
+    }
     for file in &folder.license_files {
         if let Some(doc) = read_document(model, root, file, SourceKind::LicenseFile) {
             model.documents.push(doc);
@@ -303,6 +309,9 @@ fn single_file(path: &Path, target: &str) -> Model {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let root = path.parent().unwrap_or(Path::new(""));
+    if weight_format(&name).is_some() {
+        return model_from_weight_file(path, target);
+    }
     if is_weight_file(&name) {
         return model;
     }

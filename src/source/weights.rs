@@ -68,10 +68,34 @@ pub fn weight_format(name: &str) -> Option<WeightFormat> {
 /// path recorded in claims and findings (relative to the model root, or a blob digest).
 pub fn claims_from_weight_file(path: &Path, rel: &str) -> Option<HeaderClaims> {
     let name = path.file_name()?.to_str()?;
-    Some(match weight_format(name)? {
+    let format = weight_format(name)?;
+    if is_placeholder(path) {
+        return None;
+    }
+    Some(match format {
         WeightFormat::Gguf => claims_from_gguf(path, rel),
         WeightFormat::Safetensors => claims_from_safetensors(path, rel),
     })
+}
+
+/// A zero-byte file or a Git LFS pointer (a clone without `git lfs pull`) holds no
+/// header to read and says nothing about the license: not malformed, just absent.
+fn is_placeholder(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    if meta.len() == 0 {
+        return true;
+    }
+    let mut head = [0u8; 64];
+    let n = File::open(path)
+        .and_then(|f| f.take(64).read(&mut head))
+        .unwrap_or(0);
+    meta.len() < 1024 && head[..n].starts_with(b"version https://git-lfs.github.com/spec/")
 }
 
 /// Claims from a GGUF header: `general.license`, `.name`, `.link`, `general.base_model.*`.
