@@ -3,5 +3,6 @@
 mod cli;
 mod formats;
 mod hostile;
+mod props;
 mod stores;
 mod util;

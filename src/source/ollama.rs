@@ -31,21 +31,26 @@ const GGUF_LAYERS: [&str; 3] = [
 ];
 
 /// Largest manifest read; real ones are about 1 KiB.
-const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
 /// Most manifests read from one store.
 const MAX_MANIFESTS: usize = 100_000;
 
-#[derive(serde::Deserialize)]
-struct Manifest {
-    layers: Vec<Layer>,
+/// An Ollama manifest: the layers that make up one model tag.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Manifest {
+    /// Layers in manifest order.
+    pub layers: Vec<Layer>,
 }
 
-#[derive(serde::Deserialize)]
+/// One layer of a manifest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Layer {
-    media_type: String,
-    digest: String,
+pub struct Layer {
+    /// `application/vnd.ollama.image.license`, `...image.model`, ...
+    pub media_type: String,
+    /// `sha256:<hex>` as written (checked only when the blob is looked up).
+    pub digest: String,
 }
 
 /// Scans an Ollama models folder (the one holding `manifests/` and `blobs/`): one model per
@@ -117,7 +122,16 @@ fn read_manifest(path: &Path) -> Result<Manifest, String> {
     if text.truncated {
         return Err(format!("larger than {MAX_MANIFEST_BYTES} bytes"));
     }
-    serde_json::from_str(&text.content).map_err(|e| e.to_string())
+    parse_manifest(text.content.as_bytes())
+}
+
+/// Parses a manifest's bytes (JSON, at most [`MAX_MANIFEST_BYTES`]). The error is one line,
+/// for a `malformed-metadata` finding.
+pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(format!("larger than {MAX_MANIFEST_BYTES} bytes"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
 fn add_layers(model: &mut Model, store: &Path, manifest: &Manifest) {
@@ -191,6 +205,18 @@ mod tests {
             model_name("hf.co", "bartowski", "Llama-3.2-1B-Instruct-GGUF", "Q4_K_M"),
             "hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M"
         );
+    }
+
+    #[test]
+    fn parses_manifests_and_refuses_bad_ones() {
+        let json = br#"{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.license","digest":"sha256:ab","size":3}]}"#;
+        let m = parse_manifest(json).unwrap();
+        assert_eq!(m.layers.len(), 1);
+        assert_eq!(m.layers[0].media_type, LICENSE_LAYER);
+        assert!(parse_manifest(b"{}").is_err());
+        assert!(parse_manifest(b"\xff\xfe").is_err());
+        let big = vec![b' '; MAX_MANIFEST_BYTES as usize + 1];
+        assert!(parse_manifest(&big).unwrap_err().contains("larger"));
     }
 
     #[test]

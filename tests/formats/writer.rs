@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 /// A GGUF value.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum Val {
     /// type 4
     U32(u32),

@@ -1,0 +1,5 @@
+//! AFL target: `harness::gguf`.
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| model_license_fuzz::harness::gguf(data));
+}

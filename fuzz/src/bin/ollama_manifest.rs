@@ -1,0 +1,5 @@
+//! AFL target: `harness::ollama_manifest`.
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| model_license_fuzz::harness::ollama_manifest(data));
+}
