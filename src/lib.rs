@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod finding;
 pub mod identify;
 pub mod matrix;
+pub mod policy;
 pub mod report;
 pub mod source;
 pub mod verdict;
