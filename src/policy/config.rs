@@ -380,7 +380,8 @@ mod tests {
     use super::*;
 
     fn db() -> Db {
-        Db::embedded().unwrap()
+        static DB: std::sync::OnceLock<Db> = std::sync::OnceLock::new();
+        DB.get_or_init(|| Db::embedded().unwrap()).clone()
     }
 
     fn err(text: &str) -> (usize, String, String) {

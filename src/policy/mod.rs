@@ -376,3 +376,6 @@ pub fn evaluate(policy: &ValidPolicy, verdicts: &[Verdict], today: Date) -> Eval
         policy_violations,
     }
 }
+
+#[cfg(test)]
+mod tests;
