@@ -317,3 +317,41 @@ fn policy_errors_name_file_line_and_value() {
     assert!(err.contains("apache-3.0"), "{err}");
     assert!(Path::new(&path).exists());
 }
+
+#[test]
+fn an_unknown_license_points_at_the_card_that_failed_to_name_one() {
+    let e = evaluation(POLICY);
+    let m = e
+        .models
+        .iter()
+        .find(|m| m.target.ends_with("license-other-unresolved"))
+        .unwrap();
+    let v = &m.violations[0];
+    assert_eq!(v.code, ViolationCode::LicenseUnknown);
+    assert_eq!(v.path.as_deref(), Some("README.md"), "{v:?}");
+}
+
+#[test]
+fn the_shipped_ci_recipes_run_check() {
+    let hooks: Value = serde_norway::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    for hook in hooks.as_array().unwrap() {
+        assert!(hook["entry"]
+            .as_str()
+            .unwrap()
+            .starts_with("model-license check"));
+        assert_eq!(hook["pass_filenames"], false);
+    }
+    let workflow =
+        std::fs::read_to_string(root().join(".github/workflows/model-license.yml")).unwrap();
+    let parsed: Value = serde_norway::from_str(&workflow).unwrap();
+    let steps = parsed["jobs"]["check"]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["run"]
+        .as_str()
+        .is_some_and(|r| r.contains("model-license check") && r.contains("--format sarif"))));
+    assert!(steps.iter().any(|s| s["uses"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))));
+}

@@ -28,7 +28,7 @@ fn source_rank(s: SourceKind) -> u8 {
 }
 
 /// The file and line that carry the evidence for `key` (any located evidence when no claim
-/// names it).
+/// names it, then any located finding).
 pub(crate) fn locate(v: &Verdict, key: Option<&str>) -> (Option<String>, Option<usize>) {
     let located = || v.evidence.iter().filter(|e| e.path.is_some());
     let best = |it: &mut dyn Iterator<Item = &crate::evidence::Evidence>| {
@@ -40,8 +40,17 @@ pub(crate) fn locate(v: &Verdict, key: Option<&str>) -> (Option<String>, Option<
         .map(|e| (e.path.clone(), e.line))
     };
     let named = key.and_then(|k| best(&mut located().filter(|e| e.license.as_deref() == Some(k))));
+    // Last resort: where a finding points (the card that says `license: other`).
+    let finding = || {
+        v.findings
+            .iter()
+            .filter(|f| f.path.is_some())
+            .min_by_key(|f| (&f.path, f.line))
+            .map(|f| (f.path.clone(), f.line))
+    };
     named
         .or_else(|| best(&mut located()))
+        .or_else(finding)
         .unwrap_or((None, None))
 }
 
