@@ -511,3 +511,65 @@ fn violation_codes_are_unique_and_documented() {
         );
     }
 }
+
+/// The worked example of docs/policy.md, model by model.
+#[test]
+fn the_documented_worked_example_holds() {
+    let doc = include_str!("../../docs/policy.md");
+    let start = doc.find("```toml\n").unwrap() + 8;
+    let policy = &doc[start..start + doc[start..].find("```").unwrap()];
+    let db = db();
+    let mut unlicensed = unlicensed("models/mystery");
+    unlicensed.findings.clear();
+    let verdicts = [
+        verdict(&db, "models/bert", &["apache-2.0"]),
+        verdict(&db, "models/llama-3.1-8b", &["llama3.1"]),
+        verdict(&db, "models/sd-3.5", &["stability-ai-community-2024"]),
+        verdict(&db, "models/llama-3.2-vision", &["llama3.2"]),
+        verdict(&db, "models/research-nc", &["cc-by-nc-4.0"]),
+        verdict(&db, "models/product-nc", &["cc-by-nc-4.0"]),
+        unlicensed,
+    ];
+    let e = run(policy, &verdicts);
+    let got: Vec<(String, Outcome, Vec<&'static str>, usize)> = e
+        .models
+        .iter()
+        .map(|m| {
+            let codes = m.violations.iter().map(|v| v.code.as_str()).collect();
+            (m.target.clone(), m.outcome, codes, m.waived.len())
+        })
+        .collect();
+    let want = |t: &str, o, c: &[&'static str], w| (t.to_string(), o, c.to_vec(), w);
+    use Outcome::*;
+    assert_eq!(
+        got,
+        [
+            want("models/bert", Pass, &[], 0),
+            want("models/llama-3.1-8b", Fail, &["scale-clause-exceeded"], 0),
+            want(
+                "models/sd-3.5",
+                Fail,
+                &["license-not-allowed", "revenue-clause-exceeded"],
+                0
+            ),
+            want(
+                "models/llama-3.2-vision",
+                Fail,
+                &[
+                    "license-not-allowed",
+                    "scale-clause-exceeded",
+                    "region-restricted"
+                ],
+                0
+            ),
+            want("models/research-nc", Pass, &[], 2),
+            want(
+                "models/product-nc",
+                Fail,
+                &["license-denied", "requirement-failed"],
+                0
+            ),
+            want("models/mystery", Fail, &["license-unknown"], 0),
+        ]
+    );
+}
