@@ -364,6 +364,23 @@ impl ValidPolicy {
         Policy::load(path)?.validate(db)
     }
 
+    /// The policy `check` uses: `explicit` (`--policy FILE`, which must exist), else
+    /// [`POLICY_FILE`] in `dir` when there is one, else the built-in default (an empty policy:
+    /// unknown licenses fail, nothing else is checked) whose `path` is empty.
+    pub fn discover(explicit: Option<&Path>, dir: &Path, db: &Db) -> Result<ValidPolicy> {
+        if let Some(path) = explicit {
+            return ValidPolicy::load(path, db);
+        }
+        let found = dir.join(POLICY_FILE);
+        if found.is_file() {
+            let mut policy = ValidPolicy::load(&found, db)?;
+            // Shown as the user would name it, relative to the working directory.
+            policy.path = POLICY_FILE.to_string();
+            return Ok(policy);
+        }
+        ValidPolicy::parse("", "", db)
+    }
+
     /// Parses and validates policy text; `path` names it in errors and reports.
     pub fn parse(text: &str, path: &str, db: &Db) -> Result<ValidPolicy> {
         Policy::parse(text, path)?.validate(db)
@@ -520,6 +537,29 @@ expires = 2026-06-30
         assert!(reason.contains("model"));
         let (_, _, reason) = err("[[exceptions]]\nmodel = \"m\"\nallow = []\nreason = \"r\"\n");
         assert!(reason.contains("allow"));
+    }
+
+    #[test]
+    fn discovery_prefers_the_explicit_file_then_the_working_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = ValidPolicy::discover(None, dir.path(), &db()).unwrap();
+        assert_eq!((d.path.as_str(), d.unknown), ("", UnknownMode::Deny));
+        std::fs::write(
+            dir.path().join(POLICY_FILE),
+            "[licenses]\nunknown = \"warn\"\n",
+        )
+        .unwrap();
+        let d = ValidPolicy::discover(None, dir.path(), &db()).unwrap();
+        assert_eq!(
+            (d.path.as_str(), d.unknown),
+            (POLICY_FILE, UnknownMode::Warn)
+        );
+        let other = dir.path().join("other.toml");
+        std::fs::write(&other, "[licenses]\nunknown = \"allow\"\n").unwrap();
+        let d = ValidPolicy::discover(Some(&other), dir.path(), &db()).unwrap();
+        assert_eq!(d.unknown, UnknownMode::Allow);
+        let missing = dir.path().join("missing.toml");
+        assert!(ValidPolicy::discover(Some(&missing), dir.path(), &db()).is_err());
     }
 
     #[test]
