@@ -1,5 +1,8 @@
 //! Integration tests: one binary, one module per concern.
 
 mod cli;
+mod formats;
+mod hostile;
 mod policy;
+mod stores;
 mod util;

@@ -27,9 +27,13 @@ pub struct Args {
 pub enum Command {
     /// Find models under the targets and report each one's license and permitted uses.
     Scan {
-        /// Folders, files (LICENSE, README.md, .gguf, .safetensors) or api:PROVIDER/MODEL.
+        /// Folders, files (LICENSE, README.md, .gguf, .safetensors), stores (hf-cache:[DIR],
+        /// ollama:[DIR|NAME], lmstudio:[DIR]) or api:PROVIDER/MODEL.
         #[arg(default_value = ".")]
         targets: Vec<String>,
+        /// Scan every snapshot of a Hugging Face cache repo, not only refs/main's.
+        #[arg(long)]
+        all_revisions: bool,
     },
     /// List the licenses the tool knows, or show one.
     Licenses {

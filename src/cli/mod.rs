@@ -14,7 +14,8 @@ pub use args::{Args, ColorChoice, Command, Format};
 use crate::db::Db;
 use crate::finding::Code;
 use crate::report::{self, RenderOptions, Report};
-use crate::scan::Scanner;
+use crate::scan::{ScanOptions, Scanner};
+use crate::source::StoreEnv;
 
 /// Exit code: the run could not be completed (bad arguments, unreadable input).
 const EXIT_ERROR: u8 = 2;
@@ -43,8 +44,15 @@ fn run(args: &Args) -> io::Result<u8> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match &args.command {
-        Command::Scan { targets } => {
-            let scanner = Scanner::new(db);
+        Command::Scan {
+            targets,
+            all_revisions,
+        } => {
+            let options = ScanOptions {
+                stores: store_env(),
+                all_revisions: *all_revisions,
+            };
+            let scanner = Scanner::new(db).with_options(options);
             let report = scanner.scan(targets);
             render(&report, args, &mut out)?;
             out.flush()?;
@@ -77,6 +85,22 @@ fn run(args: &Args) -> io::Result<u8> {
                 }
             }
         }
+    }
+}
+
+/// The variables that say where model stores live.
+fn store_env() -> StoreEnv {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    StoreEnv {
+        home: var("HOME"),
+        hf_hub_cache: var("HF_HUB_CACHE"),
+        hf_home: var("HF_HOME"),
+        xdg_cache_home: var("XDG_CACHE_HOME"),
+        ollama_models: var("OLLAMA_MODELS"),
     }
 }
 
