@@ -172,11 +172,33 @@ i["empty"] = b""
 i["whitespace"] = b"\n\n   \t\n"
 i["words"] = b"license license license commercial use permitted version 2.0\n" * 5
 
+# --- policies ----------------------------------------------------------------------------
+with open(os.path.join(ROOT, "src/policy/starter.toml")) as f:
+    starter = f.read()
+with open(os.path.join(ROOT, "README.md")) as f:
+    readme = f.read()
+example = readme.split("```toml\n[licenses]", 1)[1].split("```", 1)[0]
+p = {
+    "starter": starter,
+    "starter-uncommented": "\n".join(l[2:] if l.startswith("# ") else l for l in starter.splitlines()),
+    "readme-example": "[licenses]" + example,
+    "empty": "",
+    "allow-deny": '[licenses]\nallow = ["apache-2.0", "MIT"]\ndeny = ["cc-by-nc-4.0"]\nunknown = "warn"\n',
+    "unknown-id": '[licenses]\nallow = ["no-such-license"]\n',
+    "bad-status": '[require]\ncommercial_use = ["maybe"]\n',
+    "bad-toml": '[licenses\nallow = [\n',
+    "exception-dates": '[[exceptions]]\nmodel = "a/*"\nallow = ["llama3.1"]\nreason = "x"\nexpires = "2025-02-30"\n',
+    "exception-glob": '[[exceptions]]\nmodel = "**??*[x"\ndeny = []\nreason = ""\n',
+    "org-big": '[organization]\nmonthly_active_users = 18446744073709551615\nannual_revenue_usd = -1\nregions = ["EU", "\u00e9"]\n',
+    "unicode-error": 'licenses = "\u00e9\u00e9"\n[licenses]\n',
+    "unknown-key": '[license]\nallow = ["mit"]\n',
+}
+
 # --- write -------------------------------------------------------------------------------
 if os.path.isdir(OUT):
-    for t in ["gguf", "safetensors", "card", "ollama_manifest", "identify"]:
+    for t in ["gguf", "safetensors", "card", "ollama_manifest", "identify", "policy"]:
         shutil.rmtree(os.path.join(OUT, t), ignore_errors=True)
-for target, seeds in [("gguf", g), ("safetensors", s), ("card", c), ("ollama_manifest", o), ("identify", i)]:
+for target, seeds in [("gguf", g), ("safetensors", s), ("card", c), ("ollama_manifest", o), ("identify", i), ("policy", p)]:
     for name, data in sorted(seeds.items()):
         put(target, name, data)
     print(target, len(seeds), file=sys.stderr)

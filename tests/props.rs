@@ -230,6 +230,16 @@ proptest! {
         let (db, identifier) = db();
         harness::identify(db, identifier, &data);
     }
+
+    #[test]
+    fn policy_random(text in "(\\[[a-z]{0,12}\\]\n)?([a-z_]{1,16} = (\"\\PC{0,12}\"|[0-9-]{1,20}|\\[\"[a-z0-9.-]{0,12}\"\\])\n){0,6}") {
+        harness::policy(&db().0, text.as_bytes());
+    }
+
+    #[test]
+    fn policy_mutated(data in mutated("policy")) {
+        harness::policy(&db().0, &data);
+    }
 }
 
 /// The properties hold on every seed itself, unedited (so a seed that already breaks a
@@ -251,6 +261,9 @@ fn every_seed_passes_its_harness() {
     }
     for data in seeds("identify") {
         harness::identify(db, identifier, &data);
+    }
+    for data in seeds("policy") {
+        harness::policy(db, &data);
     }
 }
 

@@ -152,3 +152,20 @@ pub fn identify(db: &Db, identifier: &Identifier, data: &[u8]) {
         assert!(c.score.is_finite(), "score {}", c.score);
     }
 }
+
+/// The policy file parser and validator; a valid policy is evaluated against no models.
+pub fn policy(db: &Db, data: &[u8]) {
+    use model_license::policy::{evaluate, Date, ValidPolicy};
+    let text = String::from_utf8_lossy(data);
+    match ValidPolicy::parse(&text, "model-license.toml", db) {
+        Ok(p) => {
+            let today = Date::new(2026, 1, 1).expect("a real day");
+            assert_eq!(evaluate(&p, &[], today).models.len(), 0);
+        }
+        Err(model_license::Error::Policy { line, .. }) => {
+            let lines = text.lines().count().max(1) + 1;
+            assert!(line >= 1 && line <= lines, "error line {line} of {lines}");
+        }
+        Err(_) => {}
+    }
+}

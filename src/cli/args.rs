@@ -35,6 +35,25 @@ pub enum Command {
         #[arg(long)]
         all_revisions: bool,
     },
+    /// Scan, then judge every model against the policy: exit 0 pass, 1 fail, 2 could not run.
+    Check {
+        /// The same targets as `scan`.
+        #[arg(default_value = ".")]
+        targets: Vec<String>,
+        /// The policy file (default: ./model-license.toml, else the built-in default that
+        /// fails models with no established license).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Scan every snapshot of a Hugging Face cache repo.
+        #[arg(long)]
+        all_revisions: bool,
+    },
+    /// Write a commented starter policy to ./model-license.toml.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// List the licenses the tool knows, or show one.
     Licenses {
         /// A license key, Hub id, SPDX id or alias.
@@ -51,6 +70,8 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// SARIF 2.1.0 for code scanning (`check` only).
+    Sarif,
 }
 
 /// Colour choice.
