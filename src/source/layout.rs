@@ -92,7 +92,8 @@ fn is_lmstudio(path: &Path) -> bool {
     found
 }
 
-fn holds_model_files(dir: &Path) -> bool {
+/// Does `dir` hold a card, a license file, weights or `config.json` (a model folder)?
+pub(crate) fn holds_model_files(dir: &Path) -> bool {
     fs::read_dir(dir)
         .map(|entries| {
             entries.flatten().take(MAX_PROBE).any(|e| {

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::gather::gather_folder;
+use super::layout::holds_model_files;
 use super::model::{Model, TargetKind};
 use super::weights::weight_format;
 
@@ -19,7 +20,9 @@ pub fn scan_lmstudio(dir: &Path) -> Vec<Model> {
     let mut models = Vec::new();
     for (publisher, publisher_dir) in subfolders(dir) {
         for (name, model_dir) in subfolders(&publisher_dir) {
-            if !has_weights(&model_dir) {
+            // A folder with a card or license but no weights (yet) is still a model: in a
+            // registry that merely looks like LM Studio's, skipping it would drop it silently.
+            if !has_weights(&model_dir) && !holds_model_files(&model_dir) {
                 continue;
             }
             let id = format!("{publisher}/{name}");
@@ -98,5 +101,25 @@ mod tests {
         );
         assert_eq!(lineage_hint("a", "gguf"), "a/gguf");
         assert_eq!(lineage_hint("a", "b"), "a/b");
+    }
+
+    #[test]
+    fn model_folders_without_weights_are_still_models() {
+        let top = tempfile::tempdir().unwrap();
+        let with = top.path().join("org/with-weights");
+        let without = top.path().join("org/card-only");
+        let empty = top.path().join("org/empty");
+        for d in [&with, &without, &empty] {
+            fs::create_dir_all(d).unwrap();
+        }
+        fs::write(with.join("m.gguf"), b"GGUF").unwrap();
+        fs::write(without.join("LICENSE"), b"MIT License").unwrap();
+        let names: Vec<_> = scan_lmstudio(top.path())
+            .into_iter()
+            .filter_map(|m| m.name)
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"org/card-only".to_string()));
+        assert!(!names.contains(&"org/empty".to_string()));
     }
 }
