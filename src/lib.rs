@@ -12,6 +12,7 @@ pub mod error;
 pub mod evidence;
 pub mod finding;
 pub mod identify;
+pub mod incremental;
 pub mod lineage;
 pub mod matrix;
 pub mod policy;
