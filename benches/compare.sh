@@ -6,6 +6,7 @@
 #   benches/compare.sh                 # everything, work files under /tmp/ml-bench
 #   MODELS=1000 benches/compare.sh     # a smaller registry
 #   SKIP_SCANCODE=1 benches/compare.sh # without ScanCode (slow: minutes)
+#   SKIP_REGISTRY=1 benches/compare.sh # the license corpus only
 #
 # Needs: python3, /usr/bin/time; askalono 0.5 (cargo install askalono-cli --version 0.5.0);
 # ScanCode in a venv (python3 -m venv /tmp/scvenv && /tmp/scvenv/bin/pip install

@@ -73,7 +73,8 @@ impl fmt::Display for Shard {
 /// What a cache file says it is.
 pub const CACHE_SCHEMA: &str = "model-license/verdict-cache@1";
 
-/// Largest cache file read (about 200,000 verdicts; shard larger registries).
+/// Largest cache file read (about 350,000 verdicts at ~3 KB of JSON each; shard larger
+/// registries, one cache per shard).
 pub const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// The tool version and a hash of every license-db record and reference text: verdicts
