@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The work of benches/compare.sh (run it through that script): builds the registry and the
+"""The work of benches/scan.sh (run it through that script): builds the registry and the
 license corpus under $WORK, times the tools and scores their answers. Prints Markdown."""
 import json, os, re, shutil, statistics, struct, subprocess, sys, textwrap, time, tomllib
 
@@ -196,7 +196,7 @@ if not SKIP_SCANCODE and os.path.exists(SCANCODE):
     results.append((f"ScanCode 32.5.0 (--license, 1 process)", len(subset), secs, rss, score(answers, subset)))
 
 print(f"\n## License corpus: {len(files)} files ({len(keys)} license-db texts, verbatim and reflowed; {size / 1e6:.1f} MB)\n")
-print("| tool | files | wall time | files/s | peak RSS | right | no answer | wrong answer |")
+print("| tool | files | wall time | files/s | peak RSS | right | no answer | other answer |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, n, secs, rss, (right, none, wrong) in results:
     print(f"| {name} | {n} | {secs:.2f} s | {n / secs:,.1f} | {rss:.0f} MiB | {right} ({100 * right / n:.0f}%) | {none} | {wrong} |")

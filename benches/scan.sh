@@ -3,10 +3,10 @@
 # (wall time, peak memory), and a license corpus run through model-license, askalono and
 # ScanCode side by side (time and accuracy). Figures and method: docs/performance.md.
 #
-#   benches/compare.sh                 # everything, work files under /tmp/ml-bench
-#   MODELS=1000 benches/compare.sh     # a smaller registry
-#   SKIP_SCANCODE=1 benches/compare.sh # without ScanCode (slow: minutes)
-#   SKIP_REGISTRY=1 benches/compare.sh # the license corpus only
+#   benches/scan.sh                 # everything, work files under /tmp/ml-bench
+#   MODELS=1000 benches/scan.sh     # a smaller registry
+#   SKIP_SCANCODE=1 benches/scan.sh # without ScanCode (slow: minutes)
+#   SKIP_REGISTRY=1 benches/scan.sh # the license corpus only
 #
 # Needs: python3, /usr/bin/time; askalono 0.5 (cargo install askalono-cli --version 0.5.0);
 # ScanCode in a venv (python3 -m venv /tmp/scvenv && /tmp/scvenv/bin/pip install
@@ -19,4 +19,4 @@ cargo build --release --quiet
 export BIN=$PWD/target/release/model-license
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{print int($2/1024)" MiB"}' /proc/meminfo), $(uname -sr)"
 echo "model-license $(git rev-parse --short HEAD), $(askalono --version 2>/dev/null || echo 'askalono missing')"
-python3 benches/compare.py
+python3 benches/scan.py
