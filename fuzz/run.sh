@@ -13,6 +13,7 @@ targets=("$@")
 cargo afl build --release --quiet
 export AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 status=0
+mkdir -p out
 for t in "${targets[@]}"; do
   [ -x "target/release/$t" ] || { echo "no target $t"; status=1; continue; }
   rm -rf "out/$t"
@@ -20,9 +21,12 @@ for t in "${targets[@]}"; do
   cargo afl fuzz -i "corpus/$t" -o "out/$t" -t 2000 -V "$secs" "target/release/$t" \
     >"out-$t.log" 2>&1 || true
   stats="out/$t/default/fuzzer_stats"
+  if [ ! -f "$stats" ]; then
+    echo "$t: AFL did not start; see fuzz/out-$t.log"; status=1; continue
+  fi
   execs=$(awk -F': ' '/^execs_done/{print $2}' "$stats" 2>/dev/null || echo 0)
-  crashes=$(find "out/$t/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
-  hangs=$(find "out/$t/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
+  crashes=$(awk -F': ' '/^saved_crashes/{print $2}' "$stats")
+  hangs=$(awk -F': ' '/^saved_hangs/{print $2}' "$stats")
   echo "$t: ${secs}s, $execs execs, $crashes crashes, $hangs hangs"
   mv "out-$t.log" "out/$t/log" 2>/dev/null || true
   [ "$crashes" -eq 0 ] && [ "$hangs" -eq 0 ] || status=1
