@@ -281,3 +281,14 @@ fn sparse_reader_reads_data_then_zeros() {
     assert_eq!(&two, b"bc");
     assert!(r.seek(SeekFrom::Current(-10)).is_err());
 }
+
+/// Line counting in the identify check follows editors: `\r\n`, `\n` and lone `\r`.
+#[test]
+fn editor_lines_counts_every_line_ending() {
+    assert_eq!(harness::editor_lines(""), 1);
+    assert_eq!(harness::editor_lines("a"), 1);
+    assert_eq!(harness::editor_lines("a\n"), 1);
+    assert_eq!(harness::editor_lines("a\r\nb\r\n"), 2);
+    assert_eq!(harness::editor_lines("a\rb\rc"), 3);
+    assert_eq!(harness::editor_lines("a\n\nb"), 3);
+}

@@ -129,10 +129,21 @@ pub fn ollama_manifest(data: &[u8]) {
     }
 }
 
+/// Lines as an editor counts them: `\n`, `\r\n` and a lone `\r` each end one (identify
+/// reports lines this way, so classic Mac files get the lines users see).
+pub fn editor_lines(text: &str) -> usize {
+    let b = text.as_bytes();
+    let breaks = (0..b.len())
+        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count();
+    let ends_with_break = matches!(b.last(), Some(b'\n' | b'\r'));
+    (breaks + usize::from(!ends_with_break)).max(1)
+}
+
 /// License-text identification.
 pub fn identify(db: &Db, identifier: &Identifier, data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let lines = text.lines().count().max(1);
+    let lines = editor_lines(&text);
     let found = identifier.identify(&text);
     for m in &found.matches {
         assert!(db.get(&m.key).is_some(), "unknown key {}", m.key);
