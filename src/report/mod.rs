@@ -1,1 +1,3 @@
 //! Renderers, one per output format.
+
+pub mod csv;
