@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Response, Server};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 
 /// The token the fake Hub accepts for gated repos.
 pub const TOKEN: &str = "hf_fake_token_0123456789";
@@ -96,33 +97,30 @@ struct State {
 pub struct FakeHub {
     pub url: String,
     state: Arc<Mutex<State>>,
-    server: Arc<Server>,
 }
 
 impl FakeHub {
-    /// Starts a server on a free port with `threads` handlers and `latency` per request.
-    pub fn start(repos: Vec<Repo>, threads: usize, latency: Duration) -> Self {
-        let server = Arc::new(Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
-        let port = server.server_addr().to_ip().expect("ip").port();
+    /// Starts a server on a free port, one thread per connection (`_threads` is kept for
+    /// callers), with `latency` before each answer.
+    pub fn start(repos: Vec<Repo>, _threads: usize, latency: Duration) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State {
             repos: repos.into_iter().map(|r| (r.id.clone(), r)).collect(),
             page_size: 2,
             latency,
             ..State::default()
         }));
-        for _ in 0..threads {
-            let server = Arc::clone(&server);
-            let state = Arc::clone(&state);
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(&state, request);
-                }
-            });
-        }
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                std::thread::spawn(move || serve(&state, stream));
+            }
+        });
         FakeHub {
             url: format!("http://127.0.0.1:{port}"),
             state,
-            server,
         }
     }
 
@@ -146,12 +144,6 @@ impl FakeHub {
     }
 }
 
-impl Drop for FakeHub {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
-
 /// A stable fake 40-hex id.
 pub fn hex40(seed: &str) -> String {
     let mut out = String::new();
@@ -164,10 +156,6 @@ pub fn hex40(seed: &str) -> String {
     }
     out.truncate(40);
     out
-}
-
-fn header(k: &str, v: &str) -> Header {
-    Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap()
 }
 
 fn decode(s: &str) -> String {
@@ -190,19 +178,60 @@ fn decode(s: &str) -> String {
 
 type Reply = (u16, Vec<(String, String)>, Vec<u8>);
 
-fn handle(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let url = request.url().to_string();
-    let method = request.method().clone();
-    let auth = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Authorization"))
-        .map(|h| h.value.as_str().to_string());
-    let mut sink = Vec::new();
-    let _ = std::io::Read::read_to_end(request.as_reader(), &mut sink);
+/// Serves one keep-alive connection: request line and headers (GET/HEAD have no body).
+fn serve(state: &Mutex<State>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let Ok(write_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    let mut writer = write_half;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (method, url) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        );
+        let mut auth = None;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("authorization") {
+                    auth = Some(v.trim().to_string());
+                }
+            }
+        }
+        let (status, headers, body) = handle(state, &method, &url, auth.as_deref());
+        let mut out = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        let mut bytes = out.into_bytes();
+        if method != "HEAD" {
+            bytes.extend_from_slice(&body);
+        }
+        if writer.write_all(&bytes).is_err() {
+            return;
+        }
+    }
+}
+
+fn handle(state: &Mutex<State>, method: &str, url: &str, auth: Option<&str>) -> Reply {
     let (latency, fault) = {
         let mut s = state.lock().unwrap();
-        s.log.push(format!("{} {}", method, url));
+        s.log.push(format!("{method} {url}"));
         let fault = s
             .faults
             .iter_mut()
@@ -214,23 +243,17 @@ fn handle(state: &Mutex<State>, mut request: tiny_http::Request) {
         (s.latency, fault)
     };
     std::thread::sleep(latency);
-    let (status, headers, body): Reply = match fault {
+    match fault {
         Some(FaultKind::Status(code, headers)) => {
             (code, headers, b"{\"error\":\"injected\"}".to_vec())
         }
         Some(FaultKind::Malformed) => (200, vec![], b"{\"id\": \"truncated".to_vec()),
         Some(FaultKind::Delay(d)) => {
             std::thread::sleep(d);
-            route(state, &method, &url, auth.as_deref())
+            route(state, url, auth)
         }
-        None => route(state, &method, &url, auth.as_deref()),
-    };
-    let mut response = Response::from_data(if method == Method::Head { vec![] } else { body })
-        .with_status_code(status);
-    for (k, v) in headers {
-        response.add_header(header(&k, &v));
+        None => route(state, url, auth),
     }
-    let _ = request.respond(response);
 }
 
 fn error(status: u16, code: &str, message: &str) -> Reply {
@@ -244,7 +267,7 @@ fn error(status: u16, code: &str, message: &str) -> Reply {
     )
 }
 
-fn route(state: &Mutex<State>, _method: &Method, url: &str, auth: Option<&str>) -> Reply {
+fn route(state: &Mutex<State>, url: &str, auth: Option<&str>) -> Reply {
     let s = state.lock().unwrap();
     let authed = auth == Some(&format!("Bearer {TOKEN}"));
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
