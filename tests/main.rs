@@ -4,6 +4,8 @@ mod check;
 mod cli;
 mod formats;
 mod hostile;
+#[cfg(feature = "hub")]
+mod hub;
 mod policy;
 mod stores;
 mod util;

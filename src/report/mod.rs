@@ -3,6 +3,7 @@
 //! Renderers are pure functions of a [`Report`]: they decide nothing and count nothing that
 //! the library did not already decide; they only write bytes.
 
+pub mod csv;
 pub mod github;
 pub mod json;
 pub mod location;

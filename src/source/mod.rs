@@ -2,12 +2,17 @@
 
 pub mod card;
 pub mod files;
+<<<<<<< HEAD
 pub mod gather;
 pub mod gguf;
 pub mod hf_cache;
 pub mod layout;
 pub mod lmstudio;
 pub mod local;
+=======
+#[cfg(feature = "hub")]
+pub mod hub;
+>>>>>>> hub
 mod model;
 pub mod ollama;
 pub mod safetensors;
