@@ -2,17 +2,14 @@
 
 pub mod card;
 pub mod files;
-<<<<<<< HEAD
 pub mod gather;
 pub mod gguf;
 pub mod hf_cache;
+#[cfg(feature = "hub")]
+pub mod hub;
 pub mod layout;
 pub mod lmstudio;
 pub mod local;
-=======
-#[cfg(feature = "hub")]
-pub mod hub;
->>>>>>> hub
 mod model;
 pub mod ollama;
 pub mod safetensors;
