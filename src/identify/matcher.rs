@@ -1,0 +1,180 @@
+//! The similarity tier: query shingles against the inverted index, then one monotone
+//! alignment (longest increasing chain of shingle hits) per reference, cut into regions.
+//!
+//! Containment of the reference in the query decides "this license is in here"; the
+//! alignment gives the region's line span and lets one file yield several licenses.
+
+use super::index::{Index, K};
+
+/// A part of the query aligned with one reference.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Reference index in `Index::refs`.
+    pub r: usize,
+    /// Aligned shingle pairs (query position, reference position), both increasing.
+    pub chain: Vec<(u32, u32)>,
+    /// Query token range `[q_lo, q_hi)`.
+    pub q_lo: usize,
+    /// End of the query token range.
+    pub q_hi: usize,
+    /// Reference token range `[p_lo, p_hi)`.
+    pub p_lo: usize,
+    /// End of the reference token range.
+    pub p_hi: usize,
+    /// Share of the reference's distinct shingles found.
+    pub cov: f32,
+    /// Share found within the covered part of the reference.
+    pub local: f32,
+    /// Share of the region's shingles that belong to the reference.
+    pub prec: f32,
+    /// Overall confidence.
+    pub conf: f32,
+    /// A substantial head or tail of the reference is missing.
+    pub truncated: bool,
+}
+
+/// A query inserting more than this many tokens (beyond what it deletes) between two
+/// aligned shingles is split there: what follows is another document.
+const SPLIT_GAP: u32 = 100;
+
+/// A reference is a candidate when at least this share of its shingles occurs.
+const MIN_SHARE: f32 = 0.15;
+
+/// Every region of the query that aligns with some reference, best first.
+pub fn regions(idx: &Index, qs: &[u64]) -> Vec<Region> {
+    let mut hits: Vec<(u16, u32, u32)> = Vec::new();
+    let mut counts = vec![0u32; idx.refs.len()];
+    for (q, &h) in qs.iter().enumerate() {
+        let mut last = u16::MAX;
+        for &(r, p) in idx.lookup(h) {
+            if r != last {
+                counts[usize::from(r)] += 1;
+                last = r;
+            }
+            hits.push((r, q as u32, p));
+        }
+    }
+    // Within one reference: by query position, and for one query position by decreasing
+    // reference position, so a strictly increasing chain takes at most one per query shingle.
+    hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < hits.len() {
+        let r = hits[i].0;
+        let j = i + hits[i..].iter().take_while(|h| h.0 == r).count();
+        let rf = &idx.refs[usize::from(r)];
+        let need = (rf.distinct() as f32 * MIN_SHARE).max(2.0);
+        if counts[usize::from(r)] as f32 >= need {
+            let pairs: Vec<(u32, u32)> = hits[i..j].iter().map(|h| (h.1, h.2)).collect();
+            for piece in split(chain(&pairs)) {
+                if let Some(reg) = region(idx, usize::from(r), piece, qs.len()) {
+                    out.push(reg);
+                }
+            }
+        }
+        i = j;
+    }
+    out.sort_by(|a, b| b.conf.total_cmp(&a.conf).then(a.r.cmp(&b.r)));
+    out
+}
+
+/// Longest chain strictly increasing in both coordinates (patience sorting).
+fn chain(pairs: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev = vec![usize::MAX; pairs.len()];
+    for (i, &(_, p)) in pairs.iter().enumerate() {
+        let pos = tails.partition_point(|&t| pairs[t].1 < p);
+        if pos > 0 {
+            prev[i] = tails[pos - 1];
+        }
+        if pos == tails.len() {
+            tails.push(i);
+        } else {
+            tails[pos] = i;
+        }
+    }
+    let mut out = Vec::with_capacity(tails.len());
+    let mut cur = tails.last().copied().unwrap_or(usize::MAX);
+    while cur != usize::MAX {
+        out.push(pairs[cur]);
+        cur = prev[cur];
+    }
+    out.reverse();
+    out
+}
+
+/// Cuts a chain where the query runs on far longer than the reference does.
+fn split(chain: Vec<(u32, u32)>) -> Vec<Vec<(u32, u32)>> {
+    let mut out = vec![Vec::new()];
+    for (n, &pair) in chain.iter().enumerate() {
+        if n > 0 {
+            let (q0, p0) = chain[n - 1];
+            if pair.0 - q0 > pair.1 - p0 + SPLIT_GAP {
+                out.push(Vec::new());
+            }
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(pair);
+        }
+    }
+    out.retain(|c| c.len() >= 3);
+    out
+}
+
+fn region(idx: &Index, r: usize, chain: Vec<(u32, u32)>, qlen: usize) -> Option<Region> {
+    let rf = &idx.refs[r];
+    let (first, last) = (*chain.first()?, *chain.last()?);
+    let mut canon: Vec<u32> = chain.iter().map(|&(_, p)| rf.canon[p as usize]).collect();
+    canon.sort_unstable();
+    canon.dedup();
+    let distinct = canon.len() as f32;
+    let n = rf.toks.len().max(1);
+    let (p_lo, p_hi) = (first.1 as usize, (last.1 as usize + K).min(n));
+    let in_range = rf.distinct_in(first.1 as usize, last.1 as usize).max(1) as f32;
+    let cov = distinct / rf.distinct().max(1) as f32;
+    let local = (distinct / in_range).min(1.0);
+    let span = (last.0 - first.0 + 1) as f32;
+    let prec = (chain.len() as f32 / span).min(1.0);
+    let slack = (n / 20).max(20);
+    let truncated = p_lo + (n - p_hi) > slack;
+    let base = if truncated && (p_hi - p_lo) * 2 >= n {
+        local.min(cov + 0.5)
+    } else {
+        cov
+    };
+    let conf = if base + prec > 0.0 {
+        2.0 * base * prec / (base + prec)
+    } else {
+        0.0
+    };
+    Some(Region {
+        r,
+        q_lo: first.0 as usize,
+        q_hi: (last.0 as usize + K).min(qlen + K - 1),
+        p_lo,
+        p_hi,
+        chain,
+        cov,
+        local,
+        prec,
+        conf,
+        truncated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_is_longest_and_increasing() {
+        let pairs = [(0, 5), (1, 1), (2, 2), (3, 0), (4, 3), (5, 9), (5, 4)];
+        assert_eq!(chain(&pairs), vec![(1, 1), (2, 2), (4, 3), (5, 4)]);
+    }
+
+    #[test]
+    fn long_insertions_split_the_chain() {
+        let c: Vec<(u32, u32)> = (0..5).map(|i| (i, i)).chain((5..10).map(|i| (i + 500, i))).collect();
+        assert_eq!(split(c).len(), 2);
+    }
+}
