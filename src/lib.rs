@@ -12,8 +12,10 @@ pub mod error;
 pub mod evidence;
 pub mod finding;
 pub mod identify;
+pub mod lineage;
 pub mod matrix;
 pub mod report;
+pub mod scan;
 pub mod source;
 pub mod verdict;
 

@@ -1,11 +1,24 @@
 //! Evidence of one model -> its verdict: the license, the combined matrix, the findings.
+//!
+//! Every claim (card ids, license files, README notices and License sections, file headers)
+//! becomes [`Evidence`]. The verdict takes every license the evidence names; when several
+//! apply or the sources disagree, each permission keeps its most restrictive status, and a
+//! disagreement between what the metadata declares and what the texts say is a
+//! `license-conflict`. A text whose decisive clause was edited makes the permissions that
+//! clause decides `unknown` (never the original's `allowed`).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::Evidence;
-use crate::finding::Finding;
-use crate::matrix::Matrix;
-use crate::source::TargetKind;
+use crate::db::{Db, License};
+use crate::evidence::{Evidence, SourceKind};
+use crate::finding::{Code, Finding, Severity};
+use crate::identify::{
+    mentions, resolve_value, Identification, Identifier, MatchKind, Modification, Resolved,
+};
+use crate::matrix::{Matrix, Status, PERMISSIONS};
+use crate::source::{Declared, Document, Model, TargetKind};
 
 /// The license a verdict settled on (several licenses are joined in `expression`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,4 +59,405 @@ pub struct Verdict {
     pub evidence: Vec<Evidence>,
     /// What was noticed, sorted.
     pub findings: Vec<Finding>,
+}
+
+/// Confidence given to a license named in a README's License section.
+const MENTION_CONFIDENCE: f32 = 0.85;
+
+/// Judges one model.
+pub fn judge(db: &Db, identifier: &Identifier, model: Model) -> Verdict {
+    let mut j = Judgement::new(db, model.findings.clone());
+    j.declared(identifier, &model.declared);
+    for doc in &model.documents {
+        j.document(identifier, doc);
+    }
+    j.finish(model)
+}
+
+/// Working state while one model is judged.
+struct Judgement<'a> {
+    db: &'a Db,
+    evidence: Vec<Evidence>,
+    findings: Vec<Finding>,
+    /// Keys claimed by metadata (card, headers, Hub) and by texts, kept apart to see conflicts.
+    declared_keys: BTreeSet<String>,
+    text_keys: BTreeSet<String>,
+    /// Clause changes found per key.
+    modified: BTreeMap<String, Vec<Modification>>,
+    saw_other: Option<Declared>,
+    saw_unidentified: bool,
+}
+
+impl<'a> Judgement<'a> {
+    fn new(db: &'a Db, findings: Vec<Finding>) -> Self {
+        Judgement {
+            db,
+            evidence: Vec::new(),
+            findings,
+            declared_keys: BTreeSet::new(),
+            text_keys: BTreeSet::new(),
+            modified: BTreeMap::new(),
+            saw_other: None,
+            saw_unidentified: false,
+        }
+    }
+
+    fn db(&self) -> &'a Db {
+        self.db
+    }
+
+    fn declared(&mut self, identifier: &Identifier, declared: &[Declared]) {
+        for d in declared {
+            let resolved = resolve_value(self.db(), identifier, &d.field, &d.value);
+            let evidence = |key: Option<String>, confidence| {
+                let mut e = Evidence::new(d.source, key, confidence)
+                    .raw(format!("{}: {}", d.field, d.value));
+                e.path = d.path.clone();
+                e.line = d.line;
+                e
+            };
+            match resolved {
+                Resolved::Keys(keys) => {
+                    for key in keys {
+                        self.declared_keys.insert(key.clone());
+                        self.evidence.push(evidence(Some(key), 1.0));
+                    }
+                }
+                Resolved::Other => self.saw_other = Some(d.clone()),
+                Resolved::Unknown => {}
+                Resolved::Unresolved => {
+                    self.saw_unidentified = true;
+                    self.evidence.push(evidence(None, 0.0));
+                    let mut f = Finding::new(
+                        Code::UnknownLicense,
+                        Severity::Warning,
+                        format!(
+                            "`{}: {}` names a license that license-db does not know",
+                            d.field, d.value
+                        ),
+                    );
+                    f.path = d.path.clone();
+                    f.line = d.line;
+                    self.findings.push(f);
+                }
+            }
+        }
+    }
+
+    fn document(&mut self, identifier: &Identifier, doc: &Document) {
+        let found: Identification = identifier.identify(&doc.text);
+        let offset = doc.first_line.saturating_sub(1);
+        for m in &found.matches {
+            let mut e = Evidence::new(doc.source, Some(m.key.clone()), m.confidence)
+                .at(&doc.path)
+                .lines(m.start_line + offset, m.end_line + offset);
+            if m.kind == MatchKind::Notice {
+                e = e.raw("notice");
+            }
+            self.evidence.push(e);
+            self.text_keys.insert(m.key.clone());
+            if m.truncated || (doc.truncated && m.end_line + 2 >= doc.text.lines().count()) {
+                self.findings.push(
+                    Finding::new(
+                        Code::TruncatedLicense,
+                        Severity::Warning,
+                        format!(
+                            "{} text is incomplete: its tail is missing",
+                            self.title(&m.key)
+                        ),
+                    )
+                    .at(&doc.path)
+                    .line(m.start_line + offset),
+                );
+            }
+            if !m.modifications.is_empty() {
+                let lines: Vec<String> =
+                    m.modifications.iter().map(describe_modification).collect();
+                let mut f = Finding::new(
+                    Code::ModifiedLicense,
+                    Severity::Error,
+                    format!(
+                        "{} text was edited in a decisive clause: {}",
+                        self.title(&m.key),
+                        lines.join("; ")
+                    ),
+                )
+                .at(&doc.path);
+                f.line = m
+                    .modifications
+                    .iter()
+                    .find_map(|x| x.line)
+                    .map(|l| l + offset)
+                    .or(Some(m.start_line + offset));
+                self.findings.push(f);
+                self.modified
+                    .entry(m.key.clone())
+                    .or_default()
+                    .extend(m.modifications.iter().cloned());
+            }
+        }
+        // A README's License section may name the license in prose.
+        if doc.source == SourceKind::Readme {
+            for mention in mentions(self.db(), &doc.text) {
+                if found.matches.iter().any(|m| m.key == mention.key) {
+                    continue;
+                }
+                let line = mention.line + offset;
+                self.evidence.push(
+                    Evidence::new(
+                        SourceKind::Readme,
+                        Some(mention.key.clone()),
+                        MENTION_CONFIDENCE,
+                    )
+                    .at(&doc.path)
+                    .lines(line, line)
+                    .raw("license section"),
+                );
+                self.text_keys.insert(mention.key);
+            }
+        }
+        if found.matches.is_empty() && doc.source != SourceKind::Readme {
+            self.saw_unidentified = true;
+            let (code, message) = match &found.candidate {
+                Some(c) if c.score >= 0.5 => (Code::LowConfidence, format!("license text not identified with confidence; closest is {} ({:.0}% similar)", self.title(&c.key), c.score * 100.0)),
+                Some(c) => (Code::UnknownLicense, format!("license text not identified (closest: {} at {:.0}%)", self.title(&c.key), c.score * 100.0)),
+                None => (Code::UnknownLicense, "license text not identified".to_string()),
+            };
+            self.findings
+                .push(Finding::new(code, Severity::Warning, message).at(&doc.path));
+            self.evidence.push(
+                Evidence::new(
+                    doc.source,
+                    None,
+                    found.candidate.as_ref().map_or(0.0, |c| c.score),
+                )
+                .at(&doc.path),
+            );
+        }
+    }
+
+    fn title(&self, key: &str) -> String {
+        self.db()
+            .get(key)
+            .map_or_else(|| key.to_string(), |l| l.name.clone())
+    }
+
+    fn finish(mut self, model: Model) -> Verdict {
+        let db = self.db();
+        self.refine_families();
+        let all: BTreeSet<String> = self.declared_keys.union(&self.text_keys).cloned().collect();
+        let (policies, licenses): (Vec<&License>, Vec<&License>) = all
+            .iter()
+            .filter_map(|k| db.get(k))
+            .partition(|l| l.is_policy());
+
+        let mut matrix = None::<Matrix>;
+        for l in &licenses {
+            let mut m = l.matrix.clone();
+            if let Some(mods) = self.modified.get(&l.key) {
+                apply_modifications(&mut m, mods);
+            }
+            match matrix.as_mut() {
+                Some(acc) => acc.combine(&m),
+                None => matrix = Some(m),
+            }
+        }
+        let mut matrix = matrix.unwrap_or_else(Matrix::unknown);
+        for p in &policies {
+            for r in &p.matrix.restrictions {
+                if !matrix.restrictions.contains(r) {
+                    matrix.restrictions.push(r.clone());
+                }
+            }
+        }
+
+        if !self.declared_keys.is_empty()
+            && !self.text_keys.is_empty()
+            && self.declared_keys != self.text_keys
+        {
+            let non_policy = |set: &BTreeSet<String>| {
+                set.iter()
+                    .filter(|k| db.get(k).is_some_and(|l| !l.is_policy()))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            let (said, found) = (non_policy(&self.declared_keys), non_policy(&self.text_keys));
+            if !said.is_empty() && !found.is_empty() && said != found {
+                let strictest = strictest(&licenses)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default();
+                self.findings.push(Finding::new(
+                    Code::LicenseConflict,
+                    Severity::Warning,
+                    format!("metadata declares {} but the texts say {}; the verdict follows the most restrictive ({strictest})", said.join(", "), found.join(", ")),
+                ));
+            }
+        }
+        if licenses.is_empty() {
+            if let Some(p) = policies.first() {
+                self.findings.push(Finding::new(
+                    Code::PolicyWithoutLicense,
+                    Severity::Warning,
+                    format!(
+                        "{} found without the license that incorporates it ({})",
+                        p.name,
+                        p.policy_of.join(", ")
+                    ),
+                ));
+            }
+            if let Some(other) = &self.saw_other {
+                let mut f = Finding::new(Code::LicenseOtherUnresolved, Severity::Warning, "model card says `license: other` and no license_name, link or text identifies it");
+                f.path = other.path.clone();
+                f.line = other.line;
+                self.findings.push(f);
+            } else if !self.saw_unidentified && policies.is_empty() {
+                self.findings.push(Finding::new(
+                    Code::NoLicense,
+                    Severity::Warning,
+                    "no license evidence: no card license, no license file, no notice",
+                ));
+            }
+        }
+
+        let license = strictest(&licenses).map(|main| LicenseSummary {
+            key: main.key.clone(),
+            spdx: main.spdx.clone(),
+            hf: main.hf.clone(),
+            name: main.name.clone(),
+            expression: licenses
+                .iter()
+                .map(|l| l.spdx.as_str())
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            confidence: self
+                .evidence
+                .iter()
+                .filter(|e| e.license.as_deref() == Some(main.key.as_str()))
+                .map(|e| e.confidence)
+                .fold(0.0, f32::max),
+        });
+        let mut keys: Vec<String> = all.into_iter().collect();
+        keys.retain(|k| db.get(k).is_some());
+        self.evidence.sort_by(|a, b| {
+            (a.source, &a.path, a.line, &a.license).cmp(&(b.source, &b.path, b.line, &b.license))
+        });
+        self.findings.sort();
+        self.findings.dedup();
+        Verdict {
+            target: model.target,
+            kind: model.kind,
+            name: model.name,
+            license,
+            licenses: keys,
+            matrix,
+            base_models: model.base_models,
+            evidence: self.evidence,
+            findings: self.findings,
+        }
+    }
+
+    /// A declared family id (`gemma`, `openrail`, a bare version-less name) that a text
+    /// identifies more exactly is the same claim, not a conflict: the text's version wins.
+    fn refine_families(&mut self) {
+        let db = self.db();
+        let family = |k: &str| db.get(k).map(|l| l.family.clone());
+        let refined: Vec<String> = self
+            .declared_keys
+            .iter()
+            .filter(|d| {
+                !self.text_keys.contains(*d)
+                    && self
+                        .text_keys
+                        .iter()
+                        .any(|t| family(t).is_some() && family(t) == family(d))
+            })
+            .cloned()
+            .collect();
+        for key in refined {
+            self.declared_keys.remove(&key);
+            let text_key = self
+                .text_keys
+                .iter()
+                .find(|t| family(t) == family(&key))
+                .cloned();
+            self.declared_keys.extend(text_key);
+        }
+    }
+}
+
+/// The most restrictive license: highest commercial-use rank, then redistribution, then
+/// derivatives; ties by key for determinism.
+fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
+    licenses.iter().copied().max_by(|a, b| {
+        let rank = |l: &License| {
+            (
+                l.matrix.commercial_use.status.rank(),
+                l.matrix.redistribution.status.rank(),
+                l.matrix.derivatives.status.rank(),
+            )
+        };
+        rank(a).cmp(&rank(b)).then_with(|| b.key.cmp(&a.key))
+    })
+}
+
+/// A clause the text changed makes the permissions it decides `unknown` (or leaves them
+/// stricter). Scale, policy and attribution clauses bear on commercial use and
+/// redistribution.
+fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
+    for modification in mods {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for b in &modification.bears_on {
+            match b.as_str() {
+                "scale_clause" | "acceptable_use_policy" => {
+                    names.insert("commercial_use");
+                }
+                "attribution" | "restrictions" => {
+                    names.insert("redistribution");
+                    names.insert("commercial_use");
+                }
+                other if PERMISSIONS.contains(&other) => {
+                    names.insert(
+                        PERMISSIONS
+                            .iter()
+                            .copied()
+                            .find(|p| *p == other)
+                            .expect("known"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if names.is_empty() {
+            names.extend(PERMISSIONS);
+        }
+        for name in names {
+            let p = m.permission_mut(name).expect("known permission");
+            if p.status != Status::Forbidden {
+                p.status = Status::Unknown;
+                let why = "the license text was edited in the clause that decides this; read it"
+                    .to_string();
+                if !p.conditions.contains(&why) {
+                    p.conditions.insert(0, why);
+                }
+            }
+        }
+    }
+}
+
+fn describe_modification(m: &Modification) -> String {
+    match (&m.expected, &m.found) {
+        (Some(e), Some(f)) => format!("expected \"{}\", found \"{}\"", clip(e), clip(f)),
+        (Some(e), None) => format!("missing \"{}\"", clip(e)),
+        (None, Some(f)) => format!("added \"{}\"", clip(f)),
+        (None, None) => "changed".to_string(),
+    }
+}
+
+fn clip(s: &str) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(119).collect::<String>())
+    } else {
+        s
+    }
 }

@@ -121,6 +121,11 @@ pub struct License {
     /// One paragraph in plain words, shown by `model-license licenses ID`.
     #[serde(default)]
     pub summary: String,
+    /// Case-insensitive regular expressions matching Hub repo names of the licensor's own
+    /// models that ship under this license (`meta-llama/Llama-3.1-8B`), for lineage: a
+    /// fine-tune or quantisation naming such a base carries this license's terms.
+    #[serde(default)]
+    pub model_names: Vec<String>,
 }
 
 fn default_kind() -> Kind {

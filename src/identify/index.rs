@@ -36,7 +36,7 @@ impl Hasher for IdHasher {
 pub type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// One reference text of one record.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Ref {
     /// Record key.
     pub key: String,
@@ -102,7 +102,7 @@ pub fn stream_hash(toks: &Tokens) -> u64 {
 }
 
 /// The inverted index over every reference text.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Index {
     /// References, in db order.
     pub refs: Vec<Ref>,

@@ -10,6 +10,7 @@
 //! [`Candidate`]. [`Identifier::name`] maps a short license name to a key ([`names`]).
 
 pub mod clause;
+pub mod declared;
 pub mod index;
 pub mod markup;
 pub mod matcher;
@@ -17,6 +18,8 @@ pub mod names;
 pub mod normalize;
 pub mod notice;
 pub mod versions;
+
+pub use declared::{mentions, resolve_value, Mention, Resolved};
 
 use crate::db::Db;
 
@@ -84,13 +87,13 @@ pub struct Identification {
 }
 
 /// Per-reference data the matcher needs besides the index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct RefInfo {
     clauses: Vec<clause::Clause>,
 }
 
 /// The identification engine, built once from a [`Db`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Identifier {
     index: index::Index,
     info: Vec<RefInfo>,

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::db::Db;
 
 /// Canonical name -> key (`None` when two records share it).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Names {
     map: HashMap<Vec<String>, Option<String>>,
 }

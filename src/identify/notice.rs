@@ -14,7 +14,7 @@ use crate::db::Db;
 pub const NOTICE_CONFIDENCE: f32 = 0.95;
 
 /// Every record notice, tokenised.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Notices {
     /// (record key, token hashes).
     list: Vec<(String, Vec<u64>)>,

@@ -1,0 +1,61 @@
+//! Command-line arguments, as clap parses them (raw user input).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Tells what you may legally do with an AI model.
+#[derive(Debug, Parser)]
+#[command(name = "model-license", version, about, long_about = None)]
+pub struct Args {
+    /// Add or override license-db records from DIR (same layout as license-db/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// When to use colour (NO_COLOR is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find models under the targets and report each one's license and permitted uses.
+    Scan {
+        /// Folders, files (LICENSE, README.md, .gguf, .safetensors) or api:PROVIDER/MODEL.
+        #[arg(default_value = ".")]
+        targets: Vec<String>,
+    },
+    /// List the licenses the tool knows, or show one.
+    Licenses {
+        /// A license key, Hub id, SPDX id or alias.
+        id: Option<String>,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned table for a terminal.
+    Table,
+    /// The versioned JSON report.
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

@@ -1,0 +1,117 @@
+//! `model-license licenses [ID]`: the license-db as a list, or one record in full.
+
+use std::io::{self, Write};
+
+use crate::db::{Db, License};
+use crate::matrix::PERMISSIONS;
+
+/// Lists every record: key, SPDX id, posture, commercial use, name.
+pub fn list(db: &Db, w: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<[String; 5]> = db
+        .licenses()
+        .map(|l| {
+            [
+                l.key.clone(),
+                l.spdx.clone(),
+                posture(l),
+                l.matrix.commercial_use.status.to_string(),
+                l.name.clone(),
+            ]
+        })
+        .collect();
+    let headers = ["KEY", "SPDX", "POSTURE", "COMMERCIAL", "NAME"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(w, "{}", line(headers.to_vec()))?;
+    for row in &rows {
+        writeln!(w, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    writeln!(w, "\n{} licenses and use policies", rows.len())
+}
+
+fn posture(l: &License) -> String {
+    serde_json::to_value(l.posture)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Shows one record: ids, matrix with conditions, decisive clauses, source.
+pub fn show(l: &License, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "{}\n", l.name)?;
+    writeln!(w, "  key:      {}", l.key)?;
+    writeln!(w, "  spdx:     {}", l.spdx)?;
+    writeln!(w, "  hub id:   {}", l.hf.as_deref().unwrap_or("-"))?;
+    writeln!(
+        w,
+        "  family:   {} {}",
+        l.family,
+        l.version.as_deref().unwrap_or("")
+    )?;
+    writeln!(w, "  posture:  {}", posture(l))?;
+    if !l.aliases.is_empty() {
+        writeln!(w, "  aliases:  {}", l.aliases.join(", "))?;
+    }
+    if !l.summary.is_empty() {
+        writeln!(w, "\n{}", l.summary)?;
+    }
+    writeln!(w, "\nMatrix")?;
+    for name in PERMISSIONS {
+        let p = l.matrix.permission(name).expect("known permission");
+        writeln!(w, "  {:<16} {}", name, p.status)?;
+        for c in &p.conditions {
+            writeln!(w, "  {:<16}   - {c}", "")?;
+        }
+    }
+    if let Some(s) = &l.matrix.scale_clause {
+        writeln!(
+            w,
+            "  {:<16} {:?} > {}: {}",
+            "scale_clause", s.metric, s.threshold, s.effect
+        )?;
+    }
+    if let Some(p) = &l.matrix.acceptable_use_policy {
+        writeln!(
+            w,
+            "  {:<16} {} {}",
+            "use policy",
+            p.name,
+            p.url.as_deref().unwrap_or("")
+        )?;
+    }
+    for a in &l.matrix.attribution {
+        writeln!(w, "  {:<16} {a}", "attribution")?;
+    }
+    for r in &l.matrix.restrictions {
+        writeln!(w, "  {:<16} [{}] {}", "restriction", r.kind, r.text)?;
+    }
+    if !l.decisive_clauses.is_empty() {
+        writeln!(w, "\nDecisive clauses (checked in every matching text)")?;
+        for c in &l.decisive_clauses {
+            writeln!(w, "  [{}] {}", c.bears_on.join(", "), c.text)?;
+        }
+    }
+    writeln!(
+        w,
+        "\nSource\n  terms: {}\n  text:  {}",
+        l.source.url, l.source.text
+    )?;
+    if let Some(n) = &l.source.notes {
+        writeln!(w, "  notes: {n}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The Markdown report: a summary table, then each model's matrix, evidence and findings.
+
+use std::io::{self, Write};
+
+use super::{aup_label, license_label, scale_label, Report};
+use crate::matrix::PERMISSIONS;
+
+/// Writes `report` as GitHub-flavoured Markdown.
+pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "# model-license report\n")?;
+    writeln!(w, "| Model | License | Commercial use | Redistribution | Derivatives | Scale clause | AUP | Findings |")?;
+    writeln!(w, "|---|---|---|---|---|---|---|---|")?;
+    for v in &report.models {
+        writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&v.target),
+            cell(&license_label(v)),
+            v.matrix.commercial_use.status,
+            v.matrix.redistribution.status,
+            v.matrix.derivatives.status,
+            cell(&scale_label(v)),
+            aup_label(v),
+            v.findings.len()
+        )?;
+    }
+    for v in &report.models {
+        writeln!(w, "\n## {}\n", cell(&v.target))?;
+        match &v.license {
+            Some(l) => writeln!(
+                w,
+                "**License:** {} (`{}`, confidence {:.2})\n",
+                cell(&l.name),
+                cell(&l.expression),
+                l.confidence
+            )?,
+            None => writeln!(w, "**License:** none established\n")?,
+        }
+        for name in PERMISSIONS {
+            let p = v.matrix.permission(name).expect("known permission");
+            let conditions = if p.conditions.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", cell(&p.conditions.join("; ")))
+            };
+            writeln!(
+                w,
+                "- **{}**: {}{conditions}",
+                name.replace('_', " "),
+                p.status
+            )?;
+        }
+        if let Some(s) = &v.matrix.scale_clause {
+            writeln!(
+                w,
+                "- **scale clause**: {} > {}: {}",
+                serde_json::to_value(s.metric)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or(""),
+                s.threshold,
+                cell(&s.effect)
+            )?;
+        }
+        if let Some(p) = &v.matrix.acceptable_use_policy {
+            writeln!(
+                w,
+                "- **acceptable-use policy**: {}{}",
+                cell(&p.name),
+                p.url
+                    .as_deref()
+                    .map(|u| format!(" <{u}>"))
+                    .unwrap_or_default()
+            )?;
+        }
+        for a in &v.matrix.attribution {
+            writeln!(w, "- **attribution**: {}", cell(a))?;
+        }
+        for r in &v.matrix.restrictions {
+            writeln!(
+                w,
+                "- **restriction** ({}): {}",
+                cell(&r.kind),
+                cell(&r.text)
+            )?;
+        }
+        if !v.findings.is_empty() {
+            writeln!(
+                w,
+                "\n| Severity | Code | Where | Message |\n|---|---|---|---|"
+            )?;
+            for f in &v.findings {
+                let place = match (&f.path, f.line) {
+                    (Some(p), Some(l)) => format!("{p}:{l}"),
+                    (Some(p), None) => p.clone(),
+                    _ => String::new(),
+                };
+                writeln!(
+                    w,
+                    "| {:?} | `{}` | {} | {} |",
+                    f.severity,
+                    f.code,
+                    cell(&place),
+                    cell(&f.message)
+                )?;
+            }
+        }
+    }
+    if !report.errors.is_empty() {
+        writeln!(w, "\n## Errors\n")?;
+        for e in &report.errors {
+            writeln!(w, "- `{}`: {}", cell(&e.target), cell(&e.message))?;
+        }
+    }
+    Ok(())
+}
+
+/// Escapes what would break a Markdown table cell.
+fn cell(s: &str) -> String {
+    super::sanitize(s).replace('|', "\\|").replace('`', "'")
+}

@@ -1,0 +1,128 @@
+//! A scan: target strings -> models -> verdicts -> one [`Report`].
+//!
+//! Targets are local paths (folders or single files) and `api:PROVIDER/MODEL` for closed
+//! API models. A target that cannot be scanned at all becomes a [`TargetError`]; every other
+//! target is still reported.
+
+use std::path::Path;
+
+use crate::db::Db;
+use crate::evidence::SourceKind;
+use crate::identify::Identifier;
+use crate::lineage;
+use crate::report::{Report, TargetError};
+use crate::source::{local, Declared, Model, TargetKind};
+use crate::verdict::{judge, Verdict};
+
+/// The license database and the identifier built from it: what every scan needs.
+pub struct Scanner {
+    db: Db,
+    identifier: Identifier,
+}
+
+impl Scanner {
+    /// A scanner over `db`.
+    pub fn new(db: Db) -> Scanner {
+        let identifier = Identifier::new(&db);
+        Scanner { db, identifier }
+    }
+
+    /// The license database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Finds the models a target names. Errors are one line for the report.
+    pub fn models(&self, target: &str) -> Result<Vec<Model>, String> {
+        if let Some(api) = target.strip_prefix("api:") {
+            return api_model(target, api).map(|m| vec![m]);
+        }
+        let path = Path::new(target);
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err("no such file or folder".into())
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+        if let Err(e) = std::fs::metadata(path) {
+            return Err(format!("cannot be read: {e}"));
+        }
+        Ok(local::scan(path, target))
+    }
+
+    /// Judges models, in parallel on the machine's cores.
+    pub fn judge_all(&self, models: Vec<Model>) -> Vec<Verdict> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(models.len().max(1));
+        if threads <= 1 || models.len() < 8 {
+            return models
+                .into_iter()
+                .map(|m| judge(&self.db, &self.identifier, m))
+                .collect();
+        }
+        let chunk = models.len().div_ceil(threads);
+        let mut models = models;
+        let mut chunks = Vec::new();
+        while !models.is_empty() {
+            let rest = models.split_off(chunk.min(models.len()));
+            chunks.push(std::mem::replace(&mut models, rest));
+        }
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|c| {
+                    s.spawn(move || {
+                        c.into_iter()
+                            .map(|m| judge(&self.db, &self.identifier, m))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("judging never panics"))
+                .collect()
+        })
+    }
+
+    /// Scans every target into one report.
+    pub fn scan(&self, targets: &[String]) -> Report {
+        let mut models = Vec::new();
+        let mut errors = Vec::new();
+        for target in targets {
+            match self.models(target) {
+                Ok(found) => models.extend(found),
+                Err(message) => errors.push(TargetError {
+                    target: target.clone(),
+                    message,
+                }),
+            }
+        }
+        let mut verdicts = self.judge_all(models);
+        lineage::apply(&self.db, &mut verdicts, &[]);
+        Report::new(verdicts, errors)
+    }
+}
+
+/// `api:PROVIDER/MODEL`: a closed model reached only through its provider's API; its
+/// terms are the provider's, resolved through license-db aliases of the provider name.
+fn api_model(target: &str, spec: &str) -> Result<Model, String> {
+    let (provider, name) = spec
+        .split_once('/')
+        .ok_or("expected api:PROVIDER/MODEL, e.g. api:openai/gpt-4o")?;
+    if provider.is_empty() || name.is_empty() {
+        return Err("expected api:PROVIDER/MODEL, e.g. api:openai/gpt-4o".into());
+    }
+    let mut model = Model::new(target, TargetKind::Api);
+    model.name = Some(spec.to_string());
+    model.declared.push(Declared {
+        source: SourceKind::ProviderTerms,
+        field: "provider".into(),
+        value: format!("{provider}-api-terms"),
+        path: None,
+        line: None,
+    });
+    Ok(model)
+}

@@ -1,0 +1,261 @@
+//! Model cards: the YAML front matter of a README.md, and the parts of its body that talk
+//! about the license.
+//!
+//! The Hub's card metadata puts `license` (a string or a list), `license_name`,
+//! `license_link`, `base_model` (a string or a list) and, for gated repos,
+//! `extra_gated_prompt` (often the license text itself) in the front matter.
+
+use serde_norway::Value;
+
+use crate::evidence::SourceKind;
+use crate::finding::{Code, Finding, Severity};
+use crate::source::{Declared, Document};
+
+/// What a model card says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    /// License claims from the front matter.
+    pub declared: Vec<Declared>,
+    /// `base_model` entries.
+    pub base_models: Vec<String>,
+    /// `model_name` / `model-index[0].name`, if any.
+    pub name: Option<String>,
+    /// Texts to identify: the body after the front matter and `extra_gated_prompt`.
+    pub documents: Vec<Document>,
+    /// Problems with the card itself (malformed YAML, odd values).
+    pub findings: Vec<Finding>,
+}
+
+/// Front matter keys that carry license claims.
+const LICENSE_KEYS: [&str; 3] = ["license", "license_name", "license_link"];
+
+/// Parses a README's text; `path` names the file in findings and evidence.
+pub fn parse(text: &str, path: &str) -> Card {
+    let mut card = Card::default();
+    let (front, body, body_line) = split_front_matter(text);
+    if let Some((yaml, first_line)) = front {
+        read_front_matter(yaml, first_line, path, &mut card);
+    }
+    let body_doc = |text: String, first_line: usize| Document {
+        source: SourceKind::Readme,
+        path: path.to_string(),
+        text,
+        first_line,
+        truncated: false,
+    };
+    if !body.trim().is_empty() {
+        card.documents.push(body_doc(body.to_string(), body_line));
+    }
+    card
+}
+
+/// Splits `---\nYAML\n---\nbody`. Returns the YAML with its first line number, the body and
+/// the body's first line number.
+fn split_front_matter(text: &str) -> (Option<(&str, usize)>, &str, usize) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return (None, text, 1);
+    }
+    let after = &text[first.len()..];
+    let after = after
+        .strip_prefix("\r\n")
+        .or_else(|| after.strip_prefix('\n'))
+        .unwrap_or(after);
+    let mut offset = 0;
+    for (i, line) in after.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &after[..offset];
+            let body = &after[offset + line.len()..];
+            return (Some((yaml, 2)), body, i + 3);
+        }
+        offset += line.len();
+    }
+    // An unterminated front matter block: not a card, treat it all as body.
+    (None, text, 1)
+}
+
+fn read_front_matter(yaml: &str, first_line: usize, path: &str, card: &mut Card) {
+    let value: Value = match serde_norway::from_str(yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e.location().map(|l| l.line() + first_line - 1);
+            let message = format!(
+                "model card front matter is not valid YAML: {}",
+                one_line(&e.to_string())
+            );
+            let mut finding =
+                Finding::new(Code::MalformedMetadata, Severity::Warning, message).at(path);
+            finding.line = line;
+            card.findings.push(finding);
+            // Salvage what a line-by-line read can: a broken card still says `license: x`.
+            salvage_license_lines(yaml, first_line, path, card);
+            return;
+        }
+    };
+    let Value::Mapping(map) = value else {
+        if !matches!(value, Value::Null) {
+            card.findings.push(
+                Finding::new(
+                    Code::MalformedMetadata,
+                    Severity::Warning,
+                    "model card front matter is not a mapping",
+                )
+                .at(path)
+                .line(first_line),
+            );
+        }
+        return;
+    };
+    for key in LICENSE_KEYS {
+        let Some(v) = map.get(key) else { continue };
+        let line = key_line(yaml, key).map(|l| l + first_line - 1);
+        for value in strings(v) {
+            card.declared.push(Declared {
+                source: SourceKind::ModelCard,
+                field: key.to_string(),
+                value,
+                path: Some(path.to_string()),
+                line,
+            });
+        }
+        if strings(v).is_empty() && !v.is_null() {
+            card.findings.push(
+                Finding::new(
+                    Code::MalformedMetadata,
+                    Severity::Warning,
+                    format!("`{key}` in the model card is not a string or a list of strings"),
+                )
+                .at(path),
+            );
+        }
+    }
+    if let Some(v) = map.get("base_model") {
+        card.base_models = strings(v);
+    }
+    card.name = map
+        .get("model_name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if let Some(prompt) = map.get("extra_gated_prompt").and_then(Value::as_str) {
+        let line = key_line(yaml, "extra_gated_prompt")
+            .map(|l| l + first_line - 1)
+            .unwrap_or(first_line);
+        card.documents.push(Document {
+            source: SourceKind::ModelCard,
+            path: path.to_string(),
+            text: prompt.to_string(),
+            first_line: line,
+            truncated: false,
+        });
+    }
+}
+
+/// A value as a list of non-empty strings (a string, a list of strings, or a number).
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => vec![s.trim().to_string()],
+        Value::Number(n) => vec![n.to_string()],
+        Value::Sequence(items) => items.iter().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The 1-based line (within the YAML) of a top-level `key:`.
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+/// For a card whose YAML does not parse: take top-level `license*: value` lines as they are.
+fn salvage_license_lines(yaml: &str, first_line: usize, path: &str, card: &mut Card) {
+    for (i, line) in yaml.lines().enumerate() {
+        for key in LICENSE_KEYS {
+            let Some(rest) = line
+                .strip_prefix(key)
+                .and_then(|r| r.trim_start().strip_prefix(':'))
+            else {
+                continue;
+            };
+            let value = rest.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+            if !value.is_empty() && !value.starts_with(['[', '{', '|', '>']) {
+                card.declared.push(Declared {
+                    source: SourceKind::ModelCard,
+                    field: key.to_string(),
+                    value: value.to_string(),
+                    path: Some(path.to_string()),
+                    line: Some(i + first_line),
+                });
+            }
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(card: &Card, field: &str) -> Vec<String> {
+        card.declared
+            .iter()
+            .filter(|d| d.field == field)
+            .map(|d| d.value.clone())
+            .collect()
+    }
+
+    #[test]
+    fn reads_license_fields_with_lines() {
+        let card = parse("---\nlanguage: en\nlicense: other\nlicense_name: llama3\nlicense_link: LICENSE\nbase_model: meta-llama/Meta-Llama-3-8B\n---\n# Model\n", "README.md");
+        assert_eq!(values(&card, "license"), ["other"]);
+        assert_eq!(values(&card, "license_name"), ["llama3"]);
+        assert_eq!(card.declared[0].line, Some(3));
+        assert_eq!(card.base_models, ["meta-llama/Meta-Llama-3-8B"]);
+        assert_eq!(card.documents[0].first_line, 8);
+    }
+
+    #[test]
+    fn license_may_be_a_list_and_crlf_is_fine() {
+        let card = parse(
+            "---\r\nlicense:\r\n  - apache-2.0\r\n  - mit\r\n---\r\nbody\r\n",
+            "README.md",
+        );
+        assert_eq!(values(&card, "license"), ["apache-2.0", "mit"]);
+        assert!(card.findings.is_empty());
+    }
+
+    #[test]
+    fn malformed_yaml_is_a_finding_and_license_lines_are_salvaged() {
+        let card = parse(
+            "---\nlicense: cc-by-nc-4.0\ntags: [a, b\nfoo: : :\n---\nbody",
+            "README.md",
+        );
+        assert_eq!(card.findings.len(), 1);
+        assert_eq!(card.findings[0].code, Code::MalformedMetadata);
+        assert_eq!(values(&card, "license"), ["cc-by-nc-4.0"]);
+    }
+
+    #[test]
+    fn gated_prompt_becomes_a_document() {
+        let card = parse("---\nlicense: unknown\nextra_gated_prompt: |\n  FALCON 180B TII LICENSE\n  terms\n---\n", "README.md");
+        assert!(card
+            .documents
+            .iter()
+            .any(|d| d.text.contains("FALCON 180B")));
+    }
+
+    #[test]
+    fn no_front_matter_means_all_body() {
+        let card = parse("# Title\nLicensed under MIT.\n", "README.md");
+        assert!(card.declared.is_empty());
+        assert_eq!(card.documents.len(), 1);
+    }
+}

@@ -1,0 +1,371 @@
+//! Local folders: find the model roots under a path and gather each one's evidence.
+//!
+//! A model root is a folder with a model card, a `config.json`, weights, or a license file
+//! of its own. A folder of weights alone inside a root (Llama's `original/`, an `onnx/`
+//! export) belongs to that root. Weight files are never opened here: the walk only looks at
+//! names and file types, so a 50 GB folder costs what its directory entries cost.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::evidence::SourceKind;
+use crate::finding::{Code, Finding, Severity};
+use crate::source::files::{self, is_license_file, is_readme, MAX_TEXT_BYTES};
+use crate::source::{card, Document, Model, TargetKind};
+
+/// Deepest folder level the walk descends to; deeper folders are reported, not read.
+pub const MAX_DEPTH: usize = 512;
+
+/// File extensions of model weights (never read by the walk).
+const WEIGHT_EXTENSIONS: [&str; 16] = [
+    "safetensors",
+    "gguf",
+    "ggml",
+    "bin",
+    "pt",
+    "pth",
+    "ckpt",
+    "onnx",
+    "h5",
+    "msgpack",
+    "tflite",
+    "mlmodel",
+    "llamafile",
+    "nemo",
+    "keras",
+    "pdparams",
+];
+
+/// What one folder directly holds.
+#[derive(Debug, Default)]
+struct Folder {
+    readme: Option<PathBuf>,
+    config: Option<PathBuf>,
+    license_files: Vec<PathBuf>,
+    weights: Vec<PathBuf>,
+    problems: Vec<(PathBuf, String)>,
+}
+
+impl Folder {
+    fn has_own_metadata(&self) -> bool {
+        self.readme.is_some() || self.config.is_some() || !self.license_files.is_empty()
+    }
+}
+
+/// Is `name` a weight file name.
+pub fn is_weight_file(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| WEIGHT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Scans a folder or a single file. `target` is the path as the user wrote it; sub-models
+/// are named `target/sub/dir`.
+pub fn scan(path: &Path, target: &str) -> Vec<Model> {
+    if path.is_file() {
+        return vec![single_file(path, target)];
+    }
+    let folders = walk(path);
+    let roots = model_roots(&folders);
+    let mut models: BTreeMap<PathBuf, Model> = BTreeMap::new();
+    for (dir, folder) in &folders {
+        let root = nearest_root(dir, &roots).unwrap_or_else(|| dir.clone());
+        if !roots.contains(&root) && folder.problems.is_empty() {
+            continue;
+        }
+        let model = models
+            .entry(root.clone())
+            .or_insert_with(|| new_model(path, &root, target));
+        gather(model, &root, folder);
+    }
+    if models.is_empty() {
+        models.insert(path.to_path_buf(), new_model(path, path, target));
+    }
+    // A model with no name in its card or config is named after its folder.
+    for (root, model) in models.iter_mut() {
+        if model.name.is_none() {
+            model.name = root.file_name().map(|n| n.to_string_lossy().into_owned());
+        }
+    }
+    models.into_values().collect()
+}
+
+/// Walks `top` and records what each folder holds. Walk errors (permission denied, symlink
+/// loops, dangling links, names too long) are recorded on the folder they were met in.
+fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
+    let mut folders: BTreeMap<PathBuf, Folder> = BTreeMap::new();
+    folders.entry(top.to_path_buf()).or_default();
+    let walker = WalkDir::new(top)
+        .follow_links(true)
+        .max_depth(MAX_DEPTH)
+        .sort_by_file_name();
+    let mut iter = walker.into_iter();
+    while let Some(entry) = iter.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| top.to_path_buf());
+                let parent = path
+                    .parent()
+                    .filter(|p| p.starts_with(top))
+                    .unwrap_or(top)
+                    .to_path_buf();
+                folders
+                    .entry(parent)
+                    .or_default()
+                    .problems
+                    .push((path, walk_error(&err)));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && name.starts_with('.') {
+                iter.skip_current_dir();
+                continue;
+            }
+            if entry.depth() == MAX_DEPTH {
+                let parent = entry.path().parent().unwrap_or(top).to_path_buf();
+                folders.entry(parent).or_default().problems.push((
+                    entry.path().to_path_buf(),
+                    format!("deeper than {MAX_DEPTH} folders; not scanned"),
+                ));
+            }
+            folders.entry(entry.path().to_path_buf()).or_default();
+            continue;
+        }
+        let Some(parent) = entry.path().parent() else {
+            continue;
+        };
+        let folder = folders.entry(parent.to_path_buf()).or_default();
+        let path = entry.path().to_path_buf();
+        if is_readme(&name) {
+            folder.readme.get_or_insert(path);
+        } else if name == "config.json" {
+            folder.config = Some(path);
+        } else if is_license_file(&name) {
+            folder.license_files.push(path);
+        } else if is_weight_file(&name) {
+            folder.weights.push(path);
+        } else if !entry.file_type().is_file() && (name.ends_with(".md") || name.ends_with(".txt"))
+        {
+            folder
+                .problems
+                .push((path, "not a regular file (FIFO, device or socket)".into()));
+        }
+    }
+    folders
+}
+
+fn walk_error(err: &walkdir::Error) -> String {
+    if err.loop_ancestor().is_some() {
+        return "symlink loop".into();
+    }
+    match err.io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => "dangling symlink".into(),
+        Some(io) if io.raw_os_error() == Some(40) => "symlink loop".into(),
+        Some(io) => io.to_string(),
+        None => err.to_string(),
+    }
+}
+
+/// Folders that are models: own metadata, or weights with no model above them.
+fn model_roots(folders: &BTreeMap<PathBuf, Folder>) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    // BTreeMap order visits a parent before its children.
+    for (dir, folder) in folders {
+        let under_root = nearest_root(dir, &roots).is_some();
+        if folder.has_own_metadata() || (!folder.weights.is_empty() && !under_root) {
+            roots.push(dir.clone());
+        }
+    }
+    roots
+}
+
+fn nearest_root(dir: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|a| roots.iter().any(|r| r == a))
+        .map(Path::to_path_buf)
+}
+
+fn new_model(top: &Path, root: &Path, target: &str) -> Model {
+    let rel = root.strip_prefix(top).unwrap_or(root);
+    let target = if rel.as_os_str().is_empty() {
+        target.to_string()
+    } else {
+        format!("{}/{}", target.trim_end_matches('/'), rel.to_string_lossy())
+    };
+    Model::new(target, TargetKind::Directory)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Reads one folder's card, config and license files into its model.
+fn gather(model: &mut Model, root: &Path, folder: &Folder) {
+    for (path, problem) in &folder.problems {
+        model.findings.push(
+            Finding::new(Code::UnreadableFile, Severity::Warning, problem.clone())
+                .at(relative(root, path)),
+        );
+    }
+    if let Some(readme) = &folder.readme {
+        read_card(model, root, readme);
+    }
+    if let Some(config) = &folder.config {
+        if let Some(name) = config_name(config) {
+            model.name.get_or_insert(name);
+        }
+    }
+    for file in &folder.license_files {
+        if let Some(doc) = read_document(model, root, file, SourceKind::LicenseFile) {
+            model.documents.push(doc);
+        }
+    }
+}
+
+fn read_card(model: &mut Model, root: &Path, readme: &Path) {
+    let rel = relative(root, readme);
+    let text = match files::read_text(readme, MAX_TEXT_BYTES) {
+        Ok(t) => t,
+        Err(e) => {
+            return model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
+        }
+    };
+    let card = card::parse(&text.content, &rel);
+    if let Some(name) = card.name {
+        model.name = Some(name);
+    }
+    model.declared.extend(card.declared);
+    model.base_models.extend(card.base_models);
+    model.documents.extend(card.documents);
+    model.findings.extend(card.findings);
+}
+
+/// Reads a text file as a document; an unreadable one becomes a finding on the model.
+pub fn read_document(
+    model: &mut Model,
+    root: &Path,
+    path: &Path,
+    source: SourceKind,
+) -> Option<Document> {
+    let rel = relative(root, path);
+    match files::read_text(path, MAX_TEXT_BYTES) {
+        Ok(text) => Some(Document {
+            source,
+            path: rel,
+            text: text.content,
+            first_line: 1,
+            truncated: text.truncated,
+        }),
+        Err(e) => {
+            model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel));
+            None
+        }
+    }
+}
+
+/// `_name_or_path` of a transformers config.json, when it names a Hub repo.
+fn config_name(config: &Path) -> Option<String> {
+    let text = files::read_text(config, 256 * 1024).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text.content).ok()?;
+    let name = value.get("_name_or_path")?.as_str()?;
+    (name.contains('/') && !name.starts_with('/') && !name.starts_with('.'))
+        .then(|| name.to_string())
+}
+
+/// A single file named as a target: a license text, a README, or a weight file.
+fn single_file(path: &Path, target: &str) -> Model {
+    let mut model = Model::new(target, TargetKind::File);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let root = path.parent().unwrap_or(Path::new(""));
+    if is_weight_file(&name) {
+        return model;
+    }
+    if is_readme(&name) || name.to_ascii_lowercase().ends_with(".md") {
+        read_card(&mut model, root, path);
+    } else if let Some(doc) = read_document(&mut model, root, path, SourceKind::LicenseFile) {
+        model.documents.push(doc);
+    }
+    model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn touch(path: &Path, content: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+
+    #[test]
+    fn one_model_per_root_and_weight_subfolders_join_their_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        touch(
+            &top.join("llama/README.md"),
+            "---\nlicense: llama3.1\n---\n",
+        );
+        touch(&top.join("llama/original/consolidated.00.pth"), "");
+        touch(
+            &top.join("bert/config.json"),
+            "{\"_name_or_path\": \"google/bert-base\"}",
+        );
+        touch(&top.join("bert/LICENSE"), "MIT License");
+        touch(&top.join("loose/model.gguf"), "");
+        let models = scan(top, "models");
+        let targets: Vec<_> = models.iter().map(|m| m.target.as_str()).collect();
+        assert_eq!(targets, ["models/bert", "models/llama", "models/loose"]);
+        assert_eq!(models[0].name.as_deref(), Some("google/bert-base"));
+        assert_eq!(models[0].documents[0].path, "LICENSE");
+        assert_eq!(models[1].declared[0].value, "llama3.1");
+    }
+
+    #[test]
+    fn an_empty_folder_is_one_model_with_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = scan(dir.path(), "x");
+        assert_eq!(models.len(), 1);
+        assert!(models[0].declared.is_empty() && models[0].documents.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_links_and_loops_are_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        touch(&top.join("m/README.md"), "---\nlicense: mit\n---\n");
+        std::os::unix::fs::symlink(top.join("m/nowhere"), top.join("m/LICENSE")).unwrap();
+        std::os::unix::fs::symlink(top.join("m"), top.join("m/loop")).unwrap();
+        let models = scan(top, "t");
+        let findings: Vec<_> = models.iter().flat_map(|m| &m.findings).collect();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.path.as_deref() == Some("LICENSE") && f.message.contains("dangling")),
+            "{findings:?}"
+        );
+        assert!(
+            findings.iter().any(|f| f.message.contains("loop")),
+            "{findings:?}"
+        );
+    }
+}

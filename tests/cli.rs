@@ -1,0 +1,206 @@
+//! The scan core from the command line, on the shipped fixtures.
+
+use crate::util::{codes, json, model, run, status};
+
+#[test]
+fn scan_reports_one_entry_per_model_folder() {
+    let (report, out) = json(&["scan", "fixtures/models", "--format", "json"]);
+    assert_eq!(report["schema"], "model-license/report@1");
+    let targets: Vec<&str> = report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets.len(), 11, "{targets:?}");
+    assert!(
+        targets.windows(2).all(|w| w[0] < w[1]),
+        "sorted: {targets:?}"
+    );
+    // The malformed card is named on stderr and makes the exit code 2; everything else is reported.
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("malformed-card/README.md"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn llama_card_and_texts_give_the_community_license_matrix() {
+    let (report, _) = json(&[
+        "scan",
+        "fixtures/models/llama-3.1-8b-instruct",
+        "--format",
+        "json",
+    ]);
+    let m = model(&report, "llama-3.1-8b-instruct");
+    assert_eq!(m["license"]["key"], "llama3.1");
+    assert_eq!(m["name"], "meta-llama/Llama-3.1-8B-Instruct");
+    assert_eq!(status(m, "commercial_use"), "conditional");
+    assert_eq!(m["matrix"]["scale_clause"]["threshold"], 700_000_000u64);
+    assert_eq!(
+        m["matrix"]["scale_clause"]["metric"],
+        "monthly_active_users"
+    );
+    assert_eq!(m["matrix"]["acceptable_use_policy"]["incorporated"], true);
+    assert!(m["matrix"]["attribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "Built with Llama"));
+    assert_eq!(m["base_models"][0], "meta-llama/Llama-3.1-8B");
+    let sources: Vec<&str> = m["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.contains(&"model-card") && sources.contains(&"license-file"),
+        "{sources:?}"
+    );
+}
+
+#[test]
+fn a_conflict_follows_the_more_restrictive_license_and_says_so() {
+    let (report, _) = json(&["scan", "fixtures/models", "--format", "json"]);
+    let m = model(&report, "card-says-apache-file-says-nc");
+    assert_eq!(m["license"]["key"], "cc-by-nc-4.0");
+    assert_eq!(status(m, "commercial_use"), "forbidden");
+    assert!(codes(m).contains(&"license-conflict"));
+    assert_eq!(
+        m["licenses"],
+        serde_json::json!(["apache-2.0", "cc-by-nc-4.0"])
+    );
+}
+
+#[test]
+fn missing_and_unresolved_licenses_are_unknown_never_allowed() {
+    let (report, _) = json(&["scan", "fixtures/models", "--format", "json"]);
+    for (suffix, code) in [
+        ("no-license", "no-license"),
+        ("license-other-unresolved", "license-other-unresolved"),
+    ] {
+        let m = model(&report, suffix);
+        assert!(m["license"].is_null(), "{suffix}");
+        for p in [
+            "self_hosting",
+            "commercial_use",
+            "redistribution",
+            "derivatives",
+            "output_training",
+        ] {
+            assert_eq!(status(m, p), "unknown", "{suffix} {p}");
+        }
+        assert_eq!(codes(m), [code]);
+    }
+}
+
+#[test]
+fn research_license_named_in_card_forbids_commercial_use() {
+    let (report, _) = json(&["scan", "fixtures/models/qwen2.5-3b", "--format", "json"]);
+    let m = model(&report, "qwen2.5-3b");
+    assert_eq!(m["license"]["key"], "qwen-research-2024");
+    assert_eq!(status(m, "commercial_use"), "forbidden");
+}
+
+#[test]
+fn a_notice_in_a_readme_license_section_identifies_the_version() {
+    let (report, _) = json(&[
+        "scan",
+        "fixtures/models/notice-in-readme",
+        "--format",
+        "json",
+    ]);
+    let m = model(&report, "notice-in-readme");
+    assert_eq!(m["license"]["key"], "llama3.2");
+}
+
+#[test]
+fn malformed_front_matter_keeps_the_salvaged_license() {
+    let (report, out) = json(&["scan", "fixtures/models/malformed-card", "--format", "json"]);
+    let m = model(&report, "malformed-card");
+    assert_eq!(codes(m), ["malformed-metadata"]);
+    assert_eq!(m["findings"][0]["path"], "README.md");
+    assert_eq!(m["license"]["key"], "mit");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_single_license_file_is_a_target() {
+    let (report, out) = json(&[
+        "scan",
+        "license-db/texts/apache-2.0.txt",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(report["models"][0]["kind"], "file");
+    assert_eq!(report["models"][0]["license"]["key"], "apache-2.0");
+}
+
+#[test]
+fn a_missing_target_is_an_error_and_the_others_are_still_scanned() {
+    let (report, out) = json(&[
+        "scan",
+        "does/not/exist",
+        "fixtures/models/apache-model",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(report["errors"][0]["target"], "does/not/exist");
+    assert_eq!(report["models"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist: no such file or folder"));
+}
+
+#[test]
+fn api_models_get_the_providers_terms() {
+    let (report, _) = json(&["scan", "api:openai/gpt-4o", "--format", "json"]);
+    let m = &report["models"][0];
+    assert_eq!(m["kind"], "api");
+    assert_eq!(m["license"]["key"], "openai-api-terms");
+    assert_eq!(status(m, "self_hosting"), "forbidden");
+    assert_eq!(status(m, "redistribution"), "forbidden");
+}
+
+#[test]
+fn table_has_no_colour_when_piped_and_markdown_escapes_cells() {
+    let out = run(&["scan", "fixtures/models"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with("MODEL"), "{table}");
+    assert!(!table.contains('\x1b'));
+    assert!(table.contains("fixtures/models/apache-model"));
+    let out = run(&["scan", "fixtures/models", "--color", "always"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31mforbidden"));
+    let out = run(&["scan", "fixtures/models", "--format", "markdown"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("| Model | License | Commercial use |"));
+    assert!(md.contains("- **commercial use**: forbidden"));
+}
+
+#[test]
+fn licenses_lists_the_db_and_shows_one_record() {
+    let out = run(&["licenses"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    for key in [
+        "llama3.1",
+        "gemma-2025-03-24",
+        "qwen-research-2024",
+        "cc-by-nc-4.0",
+        "openrail",
+        "creativeml-openrail-m",
+    ] {
+        assert!(list.lines().any(|l| l.starts_with(key)), "{key} missing");
+    }
+    let out = run(&["licenses", "Llama-3.1"]);
+    assert_eq!(out.status.code(), Some(0));
+    let one = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        one.contains("700000000")
+            && one.contains("Decisive clauses")
+            && one.contains("scancode-toolkit 32.5.0"),
+        "{one}"
+    );
+    let out = run(&["licenses", "no-such-license"]);
+    assert_eq!(out.status.code(), Some(2));
+}
