@@ -14,8 +14,11 @@ fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let mut db = Db::embedded().expect("embedded db");
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut json = false;
     while let Some(a) = args.next() {
-        if a == "--db" {
+        if a == "--json" {
+            json = true;
+        } else if a == "--db" {
             let dir = args.next().expect("--db DIR");
             db = db.with_dir(dir.as_ref()).expect("db dir");
         } else {
@@ -31,6 +34,14 @@ fn main() {
             continue;
         };
         let r = id.identify(&text);
+        if json {
+            println!(
+                "{}\t{}",
+                f.display(),
+                serde_json::to_string(&r).unwrap_or_default()
+            );
+            continue;
+        }
         let ms: Vec<String> = r
             .matches
             .iter()
@@ -41,14 +52,35 @@ fn main() {
                     m.confidence,
                     m.start_line,
                     m.end_line,
-                    if m.kind == model_license::identify::MatchKind::Notice { ":notice" } else { "" },
+                    if m.kind == model_license::identify::MatchKind::Notice {
+                        ":notice"
+                    } else {
+                        ""
+                    },
                     if m.truncated { ":truncated" } else { "" },
-                    if m.modifications.is_empty() { String::new() } else { format!(":modified{:?}", m.modifications.iter().map(|x| (x.bears_on.clone(), x.line)).collect::<Vec<_>>()) }
+                    if m.modifications.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ":modified{:?}",
+                            m.modifications
+                                .iter()
+                                .map(|x| (x.bears_on.clone(), x.line))
+                                .collect::<Vec<_>>()
+                        )
+                    }
                 )
             })
             .collect();
-        let cand = r.candidate.map(|c| format!("{}:{:.3}", c.key, c.score)).unwrap_or_default();
+        let cand = r
+            .candidate
+            .map(|c| format!("{}:{:.3}", c.key, c.score))
+            .unwrap_or_default();
         println!("{}\t{}\t{}", f.display(), ms.join(" "), cand);
     }
-    eprintln!("index built in {built:?}; {} files in {:?}", files.len(), start.elapsed());
+    eprintln!(
+        "index built in {built:?}; {} files in {:?}",
+        files.len(),
+        start.elapsed()
+    );
 }

@@ -107,7 +107,7 @@ pub struct Index {
     /// References, in db order.
     pub refs: Vec<Ref>,
     /// Shingle -> range of `post`.
-    postings: IdMap<(u32, u32)>,
+    postings: Table,
     /// (reference, position) pairs, grouped by shingle, sorted by reference.
     post: Vec<(u16, u32)>,
     /// Whole-stream hash -> reference.
@@ -141,8 +141,8 @@ impl Index {
             );
         }
         all.sort_unstable();
-        let mut postings = IdMap::default();
-        postings.reserve(all.len());
+        let keys = all.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+        let mut postings = Table::with_keys(keys);
         let mut post = Vec::with_capacity(all.len());
         let mut i = 0;
         while i < all.len() {
@@ -152,7 +152,7 @@ impl Index {
                 post.push((all[i].1, all[i].2));
                 i += 1;
             }
-            postings.insert(h, (start, post.len() as u32));
+            postings.insert(h, start, post.len() as u32);
         }
         let mut exact = IdMap::default();
         for (r, rf) in refs.iter().enumerate() {
@@ -168,8 +168,8 @@ impl Index {
 
     /// The (reference, position) pairs holding shingle `h`, sorted by reference.
     pub fn lookup(&self, h: u64) -> &[(u16, u32)] {
-        match self.postings.get(&h) {
-            Some(&(a, b)) => &self.post[a as usize..b as usize],
+        match self.postings.get(h) {
+            Some((a, b)) => &self.post[a as usize..b as usize],
             None => &[],
         }
     }
@@ -179,18 +179,28 @@ impl Index {
 pub fn build_ref(key: &str, text: &str) -> Ref {
     let toks = tokenize(text);
     let shingles = shingles(&toks);
-    let mut first: IdMap<u32> = IdMap::default();
-    let mut canon = Vec::with_capacity(shingles.len());
+    let mut by_hash: Vec<(u64, u32)> = shingles
+        .iter()
+        .enumerate()
+        .map(|(p, &h)| (h, p as u32))
+        .collect();
+    by_hash.sort_unstable();
+    let mut canon = vec![0u32; shingles.len()];
+    let mut set = Vec::with_capacity(by_hash.len());
+    let mut group_first = 0;
+    for (i, &(h, p)) in by_hash.iter().enumerate() {
+        if i == 0 || by_hash[i - 1].0 != h {
+            group_first = p;
+            set.push(h);
+        }
+        canon[p as usize] = group_first;
+    }
     let mut first_before = Vec::with_capacity(shingles.len() + 1);
     first_before.push(0);
-    for (p, &h) in shingles.iter().enumerate() {
-        let c = *first.entry(h).or_insert(p as u32);
-        canon.push(c);
+    for (p, &c) in canon.iter().enumerate() {
         let last = *first_before.last().unwrap_or(&0);
         first_before.push(last + u32::from(c == p as u32));
     }
-    let mut set: Vec<u64> = first.into_keys().collect();
-    set.sort_unstable();
     Ref {
         key: key.to_string(),
         original: text.to_string(),
@@ -203,13 +213,57 @@ pub fn build_ref(key: &str, text: &str) -> Ref {
     }
 }
 
+/// An open-addressing table from shingle hash to a range of postings: built in one pass
+/// without rehashing, probed linearly.
+#[derive(Debug, Clone, Default)]
+struct Table {
+    slots: Vec<(u64, u32, u32)>,
+    mask: usize,
+}
+
+impl Table {
+    fn with_keys(n: usize) -> Table {
+        let cap = (n * 2).next_power_of_two().max(16);
+        Table {
+            slots: vec![(0, 0, 0); cap],
+            mask: cap - 1,
+        }
+    }
+
+    /// Inserts a key not yet present. Empty slots have `end == 0`; real ranges never do.
+    fn insert(&mut self, h: u64, start: u32, end: u32) {
+        let mut i = h as usize & self.mask;
+        while self.slots[i].2 != 0 {
+            i = (i + 1) & self.mask;
+        }
+        self.slots[i] = (h, start, end);
+    }
+
+    fn get(&self, h: u64) -> Option<(u32, u32)> {
+        let mut i = h as usize & self.mask;
+        loop {
+            let s = self.slots.get(i)?;
+            if s.2 == 0 {
+                return None;
+            }
+            if s.0 == h {
+                return Some((s.1, s.2));
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn postings_find_positions_and_distinct_counts_add_up() {
-        let a = build_ref("a", "one two three four five six one two three four five six");
+        let a = build_ref(
+            "a",
+            "one two three four five six one two three four five six",
+        );
         let idx = Index::from_refs(vec![a, build_ref("b", "nine eight seven six five")]);
         let rf = &idx.refs[0];
         assert_eq!(rf.shingles.len(), 8);

@@ -4,15 +4,17 @@
 
 use std::borrow::Cow;
 
-/// Cleans one line: decodes HTML entities, keeps only the text of `[text](url)` links (the
-/// URL when the text is empty), and drops common HTML tags.
+/// Cleans one line: decodes HTML entities and keeps only the text of `[text](url)` links
+/// (the URL when the text is empty).
 pub fn clean_line(line: &str) -> Cow<'_, str> {
     if !line.bytes().any(|b| b == b'&' || b == b'[' || b == b'<') {
         return Cow::Borrowed(line);
     }
     let decoded = decode_entities(line);
-    let linked = strip_links(&decoded);
-    Cow::Owned(strip_tags(&linked))
+    match strip_links(&decoded) {
+        Cow::Borrowed(_) => Cow::Owned(decoded.into_owned()),
+        Cow::Owned(s) => Cow::Owned(s),
+    }
 }
 
 /// Decodes `&amp;`, `&#8220;`, `&#x201C;` and the named entities license texts use.
@@ -105,27 +107,70 @@ fn strip_links(s: &str) -> Cow<'_, str> {
 }
 
 const TAGS: &[&str] = &[
-    "a", "b", "i", "u", "p", "br", "hr", "em", "strong", "span", "div", "code", "pre", "h1",
-    "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody", "tr", "td",
-    "th", "sup", "sub", "small", "center", "blockquote", "details", "summary", "font", "img",
+    "a",
+    "b",
+    "i",
+    "u",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "span",
+    "div",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "sup",
+    "sub",
+    "small",
+    "center",
+    "blockquote",
+    "details",
+    "summary",
+    "font",
+    "img",
 ];
 
-/// Drops `<p>`, `</strong>`, `<br/>`, `<a href=…>`; keeps `<https://…>` and `<year>`.
-fn strip_tags(s: &str) -> String {
+/// Drops `<p>`, `</strong>`, `<br/>`, `<span style=…>` (even when re-wrapping split the tag
+/// over lines; newlines inside a tag are kept so line numbers hold); keeps `<https://…>`
+/// and `<year>`.
+pub fn strip_tags(s: &str) -> Cow<'_, str> {
+    if !s.contains('<') {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find('>');
         let name: String = after
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
+        let close = after.bytes().take(300).position(|b| b == b'>');
         match close {
-            Some(c) if TAGS.contains(&name.as_str()) => rest = &after[c + 1..],
+            Some(c) if TAGS.contains(&name.as_str()) => {
+                out.extend(after[..c].chars().filter(|&ch| ch == '\n'));
+                out.push(' ');
+                rest = &after[c + 1..];
+            }
             _ => {
                 out.push('<');
                 rest = after;
@@ -133,7 +178,7 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -142,20 +187,30 @@ mod tests {
 
     #[test]
     fn entities_decode_and_bad_ones_survive() {
-        assert_eq!(decode_entities("a &amp; b &#8220;c&#x201D; &rsquo;"), "a & b \u{201c}c\u{201d} '");
+        assert_eq!(
+            decode_entities("a &amp; b &#8220;c&#x201D; &rsquo;"),
+            "a & b \u{201c}c\u{201d} '"
+        );
         assert_eq!(decode_entities("&bogus; & &#xZZ;"), "&bogus; & &#xZZ;");
     }
 
     #[test]
     fn links_keep_their_text() {
-        assert_eq!(clean_line("see [the AUP](https://x/aup) now"), "see the AUP now");
+        assert_eq!(
+            clean_line("see [the AUP](https://x/aup) now"),
+            "see the AUP now"
+        );
         assert_eq!(clean_line("[](https://x/y)"), "https://x/y");
         assert_eq!(clean_line("[a [b](c)"), "[a b");
     }
 
     #[test]
     fn tags_go_placeholders_stay() {
-        assert_eq!(clean_line("<p><strong>Hi</strong><br/></p>"), "Hi");
-        assert_eq!(clean_line("<year> <https://fsf.org/>"), "<year> <https://fsf.org/>");
+        assert_eq!(strip_tags("<p><strong>Hi</strong><br/></p>").trim(), "Hi");
+        assert_eq!(
+            strip_tags("<year> <https://fsf.org/>"),
+            "<year> <https://fsf.org/>"
+        );
+        assert_eq!(strip_tags("a <span\nstyle=\"x\">b</span>"), "a \n b ");
     }
 }

@@ -137,8 +137,11 @@ fn region(idx: &Index, r: usize, chain: Vec<(u32, u32)>, qlen: usize) -> Option<
     let prec = (chain.len() as f32 / span).min(1.0);
     let slack = (n / 20).max(20);
     let truncated = p_lo + (n - p_hi) > slack;
-    let base = if truncated && (p_hi - p_lo) * 2 >= n {
-        local.min(cov + 0.5)
+    // A truncated match is judged on the part present, a little below a whole one, so a
+    // whole text beats a longer sibling whose head it happens to be (MIT vs modified MIT).
+    let covered = (p_hi - p_lo) as f32 / n as f32;
+    let base = if truncated && covered >= 0.5 {
+        local.min(cov + 0.5) * (0.9 + 0.1 * covered)
     } else {
         cov
     };
@@ -174,7 +177,10 @@ mod tests {
 
     #[test]
     fn long_insertions_split_the_chain() {
-        let c: Vec<(u32, u32)> = (0..5).map(|i| (i, i)).chain((5..10).map(|i| (i + 500, i))).collect();
+        let c: Vec<(u32, u32)> = (0..5)
+            .map(|i| (i, i))
+            .chain((5..10).map(|i| (i + 500, i)))
+            .collect();
         assert_eq!(split(c).len(), 2);
     }
 }

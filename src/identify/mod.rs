@@ -111,7 +111,12 @@ impl Identifier {
             .iter()
             .map(|rf| {
                 db.get(&rf.key)
-                    .map(|l| l.markers.iter().map(|m| normalize::tokenize(m).hashes()).collect())
+                    .map(|l| {
+                        l.markers
+                            .iter()
+                            .map(|m| normalize::tokenize(m).hashes())
+                            .collect()
+                    })
                     .unwrap_or_default()
             })
             .collect();
@@ -163,31 +168,57 @@ impl Identifier {
         }
         let qs = index::shingles(&query);
         let regions = matcher::regions(&self.index, &qs);
-        let mut spans = Vec::new();
-        for d in versions::resolve(&self.index, regions, &qs, &query, &self.markers) {
+        let decisions = versions::resolve(&self.index, regions, &qs, &query, &self.markers);
+        let spans: Vec<(usize, usize)> = decisions
+            .iter()
+            .filter(|d| d.ambiguous || d.region.conf >= THRESHOLD)
+            .map(|d| (d.region.q_lo, d.region.q_hi))
+            .collect();
+        for d in &decisions {
             let reg = &d.region;
             let rf = &self.index.refs[reg.r];
             if d.ambiguous || reg.conf < THRESHOLD {
-                let score = if d.ambiguous { reg.conf.min(0.5) } else { reg.conf };
+                let score = if d.ambiguous {
+                    reg.conf.min(0.5)
+                } else {
+                    reg.conf
+                };
                 if out.candidate.as_ref().is_none_or(|c| c.score < score) && score >= 0.2 {
                     out.candidate = Some(Candidate {
                         key: rf.key.clone(),
                         score,
                     });
                 }
-                if d.ambiguous {
-                    spans.push((reg.q_lo, reg.q_hi));
-                }
                 continue;
             }
-            spans.push((reg.q_lo, reg.q_hi));
+            let window = (
+                spans
+                    .iter()
+                    .map(|s| s.1)
+                    .filter(|&e| e <= reg.q_lo)
+                    .max()
+                    .unwrap_or(0),
+                spans
+                    .iter()
+                    .map(|s| s.0)
+                    .filter(|&s| s >= reg.q_hi)
+                    .min()
+                    .unwrap_or(query.len()),
+            );
+            let mut modifications = clause::check(reg, rf, &self.info[reg.r].clauses, &query, text);
+            modifications.extend(clause::surroundings(
+                &query,
+                text,
+                window,
+                (reg.q_lo, reg.q_hi),
+            ));
             out.matches.push(TextMatch {
                 key: rf.key.clone(),
                 confidence: reg.conf.min(1.0),
                 start_line: line_of(&query, reg.q_lo),
                 end_line: line_of(&query, reg.q_hi.saturating_sub(1)),
                 kind: MatchKind::FullText,
-                modifications: clause::check(reg, rf, &self.info[reg.r].clauses, &query, text),
+                modifications,
                 truncated: reg.truncated,
             });
         }
@@ -204,5 +235,7 @@ impl Identifier {
 }
 
 fn line_of(t: &normalize::Tokens, i: usize) -> usize {
-    t.toks.get(i.min(t.len().saturating_sub(1))).map_or(1, |t| t.line as usize)
+    t.toks
+        .get(i.min(t.len().saturating_sub(1)))
+        .map_or(1, |t| t.line as usize)
 }

@@ -18,8 +18,24 @@ pub struct Names {
 }
 
 const FILLER: &[&str] = &[
-    "the", "a", "an", "license", "licence", "licensed", "licenses", "agreement", "version",
-    "v", "ver", "community", "terms", "of", "international", "only", "gnu", "meta",
+    "the",
+    "a",
+    "an",
+    "license",
+    "licence",
+    "licensed",
+    "licenses",
+    "agreement",
+    "version",
+    "v",
+    "ver",
+    "community",
+    "terms",
+    "of",
+    "international",
+    "only",
+    "gnu",
+    "meta",
 ];
 
 const PHRASES: &[(&[&str], &str)] = &[
@@ -49,14 +65,11 @@ pub fn canon(s: &str) -> Vec<String> {
             && i > 0
             && chars[i - 1].is_ascii_digit()
             && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        let boundary = cur
-            .chars()
-            .last()
-            .is_some_and(|l| c.is_alphanumeric() && l.is_ascii_digit() != c.is_ascii_digit() && l != '.');
-        if boundary || !(c.is_alphanumeric() || digit_dot) {
-            if !cur.is_empty() {
-                raw.push(std::mem::take(&mut cur));
-            }
+        let boundary = cur.chars().last().is_some_and(|l| {
+            c.is_alphanumeric() && l.is_ascii_digit() != c.is_ascii_digit() && l != '.'
+        });
+        if (boundary || !(c.is_alphanumeric() || digit_dot)) && !cur.is_empty() {
+            raw.push(std::mem::take(&mut cur));
         }
         if c.is_alphanumeric() || digit_dot {
             cur.push(c);
@@ -127,7 +140,15 @@ impl Names {
         if let Some(hit) = self.map.get(&c) {
             return hit.clone();
         }
-        // A longer phrase: the longest canonical name it contains, if unique.
+        // A longer phrase: the longest canonical name it contains, if unique. An SPDX
+        // expression ("A AND B", "A OR B", "A WITH B") is not a phrase to search in.
+        let spdx_op = s
+            .split_whitespace()
+            .any(|w| matches!(w, "AND" | "OR" | "WITH"))
+            || s.contains(['(', ')']);
+        if spdx_op {
+            return None;
+        }
         let mut best: Option<(usize, &Option<String>)> = None;
         let mut tie = false;
         for (name, key) in &self.map {
@@ -157,10 +178,16 @@ mod tests {
 
     #[test]
     fn canonical_forms_fold_spellings() {
-        assert_eq!(canon("Llama 3.1 Community License Agreement"), ["llama", "3.1"]);
+        assert_eq!(
+            canon("Llama 3.1 Community License Agreement"),
+            ["llama", "3.1"]
+        );
         assert_eq!(canon("llama3.1"), ["llama", "3.1"]);
         assert_eq!(canon("CC BY-NC 4.0"), canon("cc-by-nc-4.0"));
-        assert_eq!(canon("Creative Commons Attribution-NonCommercial 4.0 International"), ["cc", "by", "nc", "4"]);
+        assert_eq!(
+            canon("Creative Commons Attribution-NonCommercial 4.0 International"),
+            ["cc", "by", "nc", "4"]
+        );
         assert_eq!(canon("apache 2"), canon("Apache-2.0"));
         assert_eq!(canon("GNU General Public License v3.0"), ["gpl", "3"]);
     }

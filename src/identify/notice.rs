@@ -54,8 +54,14 @@ impl Notices {
                 if spans.iter().any(|&(a, b)| i < b && end > a) {
                     continue;
                 }
-                let (start_line, end_line) = (query.toks[i].line as usize, query.toks[end - 1].line as usize);
-                if !out.iter().any(|m| &m.key == key && m.start_line == start_line) {
+                let (start_line, end_line) = (
+                    query.toks[i].line as usize,
+                    query.toks[end - 1].line as usize,
+                );
+                if !out
+                    .iter()
+                    .any(|m| &m.key == key && m.start_line == start_line)
+                {
                     out.push(TextMatch {
                         key: key.clone(),
                         confidence: NOTICE_CONFIDENCE,

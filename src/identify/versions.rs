@@ -6,7 +6,7 @@
 //! the query; then the winner's record markers (title, date line, URL path) must be present.
 //! When neither side shows its own part, or the markers are missing, no version is guessed.
 
-use super::index::{Index, K};
+use super::index::{Index, Ref, K};
 use super::matcher::Region;
 use super::normalize::Tokens;
 
@@ -47,7 +47,11 @@ pub fn resolve(
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut out = Vec::new();
     for i in 0..regions.len() {
-        if used[i] || taken.iter().any(|&t| overlap(t, span(&regions[i])) * 2 > len(span(&regions[i]))) {
+        if used[i]
+            || taken
+                .iter()
+                .any(|&t| overlap(t, span(&regions[i])) * 2 > len(span(&regions[i])))
+        {
             used[i] = true;
             continue;
         }
@@ -118,37 +122,41 @@ fn compare(idx: &Index, a: &Region, b: &Region, qs: &[u64]) -> Winner {
             _ => {}
         }
     }
-    let (da, db) = differences(&ra.set, &rb.set);
-    let share = |own: usize, d: usize| if d == 0 { 0.0 } else { own as f32 / d as f32 };
+    // Own shingles are counted within the part of each reference the query covers, so a
+    // truncated tail does not count against its own version.
+    let (da, db) = (own_in_range(ra, a, rb), own_in_range(rb, b, ra));
+    let share = |own: usize, d: usize| {
+        if d == 0 {
+            0.0
+        } else {
+            (own as f32 / d as f32).min(1.0)
+        }
+    };
     let (fa, fb) = (share(own_a, da), share(own_b, db));
     match (fa >= OWN_SHARE, fb >= OWN_SHARE) {
         (true, false) => Winner::First,
         (false, true) => Winner::Second,
         (true, true) if fa > fb + 0.2 => Winner::First,
         (true, true) if fb > fa + 0.2 => Winner::Second,
-        // Neither shows its own part: a superset loses to its subset (the extra part is
-        // absent), siblings with parts of their own tie.
-        (false, false) if db > 0 && da == 0 => Winner::First,
-        (false, false) if da > 0 && db == 0 => Winner::Second,
+        // Neither shows its own part in the covered range: the clearly better match wins
+        // (a whole text over a longer sibling it is the head of); siblings tie.
+        (false, false) if a.conf > b.conf + 0.01 => Winner::First,
+        (false, false) if b.conf > a.conf + 0.01 => Winner::Second,
         _ => Winner::Neither,
     }
 }
 
-/// Sizes of `a \ b` and `b \ a` for sorted sets.
-fn differences(a: &[u64], b: &[u64]) -> (usize, usize) {
-    let (mut i, mut j, mut common) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (a.len() - common, b.len() - common)
+/// Distinct shingles of `r` in the region's covered range that `other` lacks.
+fn own_in_range(r: &Ref, reg: &Region, other: &Ref) -> usize {
+    let hi = reg.p_hi.saturating_sub(K - 1).min(r.shingles.len());
+    let mut own: Vec<u64> = r.shingles[reg.p_lo.min(hi)..hi]
+        .iter()
+        .copied()
+        .filter(|&h| !other.has(h))
+        .collect();
+    own.sort_unstable();
+    own.dedup();
+    own.len()
 }
 
 /// True when one of the markers occurs in or just before the region (a title sits above).
@@ -159,15 +167,4 @@ fn has_marker(query: &Tokens, r: &Region, markers: &[Vec<u64>]) -> bool {
     markers
         .iter()
         .any(|m| !m.is_empty() && hay.windows(m.len()).any(|w| w == m.as_slice()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn set_differences() {
-        assert_eq!(differences(&[1, 2, 3, 5], &[2, 3, 4]), (2, 1));
-        assert_eq!(differences(&[], &[1]), (0, 1));
-    }
 }
