@@ -1,5 +1,6 @@
 //! Writes the generated identification corpus to a folder (default `target/corpus`):
-//! one file per case plus `manifest.tsv` (file, expected key or `-`, SPDX id, kind), so the
+//! one file per case plus `manifest.tsv` (file, expected key or `-`, SPDX id, kind, appended key) and
+//! `licenses.tsv` (key, SPDX id, commercial-use status), so the
 //! whole-process comparison (`benches/compare.sh`) and askalono read the same files.
 //! `cargo run --release --example corpus -- [DIR] [COUNT]`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -19,11 +20,18 @@ fn main() -> std::io::Result<()> {
     let db = Db::embedded().expect("embedded db");
     let cases = corpus::generate(&db);
     std::fs::create_dir_all(&dir)?;
-    let mut manifest = String::from("file\texpected\tspdx\tkind\n");
+    let mut manifest = String::from("file\texpected\tspdx\tkind\talso\n");
+    // COUNT files spread evenly over the cases (cycling when COUNT exceeds them).
     let count = count.unwrap_or(cases.len());
-    for (n, c) in cases.iter().cycle().take(count).enumerate() {
+    for n in 0..count {
+        let c =
+            &cases[(n * cases.len() / count.max(1) + n / cases.len().max(1)) % cases.len().max(1)];
         let file = format!("{n:05}-{}.txt", c.name);
         std::fs::write(dir.join(&file), &c.text)?;
+        let also = match &c.expect {
+            corpus::Expect::Key { also: Some(a), .. } => a.as_str(),
+            _ => "-",
+        };
         let (key, kind) = match &c.expect {
             corpus::Expect::Key { key, modified, .. } => (
                 key.as_str(),
@@ -37,9 +45,23 @@ fn main() -> std::io::Result<()> {
             corpus::Expect::NotIdentified => ("-", "negative"),
         };
         let spdx = db.get(key).map_or("-", |l| l.spdx.as_str());
-        let _ = writeln!(manifest, "{file}\t{key}\t{spdx}\t{kind}");
+        let _ = writeln!(manifest, "{file}\t{key}\t{spdx}\t{kind}\t{also}");
     }
+    // Every record's SPDX id and commercial-use status, to score answers.
+    let mut licenses = String::from("key\tspdx\tcommercial_use\n");
+    for l in db.licenses() {
+        let _ = writeln!(
+            licenses,
+            "{}\t{}\t{}",
+            l.key, l.spdx, l.matrix.commercial_use.status
+        );
+    }
+    std::fs::write(dir.join("licenses.tsv"), licenses)?;
     std::fs::write(dir.join("manifest.tsv"), manifest)?;
-    eprintln!("{} cases written to {}", count, dir.display());
+    eprintln!(
+        "{count} of {} cases written to {}",
+        cases.len(),
+        dir.display()
+    );
     Ok(())
 }

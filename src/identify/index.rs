@@ -115,18 +115,43 @@ pub struct Index {
 }
 
 impl Index {
-    /// Indexes every text of every record of `db` (at most 65,535 texts).
+    /// Indexes every text of every record of `db` (at most 65,534 texts), normalising the
+    /// texts on up to four threads.
     pub fn new(db: &Db) -> Index {
-        let mut refs = Vec::new();
-        for l in db.licenses() {
-            for file in &l.texts {
-                if let Some(text) = db.text(file) {
-                    if refs.len() < usize::from(u16::MAX) {
-                        refs.push(build_ref(&l.key, text));
-                    }
+        let texts: Vec<(&str, &str)> = db
+            .licenses()
+            .flat_map(|l| {
+                l.texts
+                    .iter()
+                    .filter_map(|f| Some((l.key.as_str(), db.text(f)?)))
+            })
+            .take(usize::from(u16::MAX) - 1)
+            .collect();
+        // Normalising ~1 MB of reference text is most of the build: split it over cores.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let chunk = texts.len().div_ceil(workers).max(1);
+        let refs = std::thread::scope(|s| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|&(k, t)| build_ref(k, t))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut refs = Vec::with_capacity(texts.len());
+            for h in handles {
+                match h.join() {
+                    Ok(v) => refs.extend(v),
+                    Err(e) => std::panic::resume_unwind(e),
                 }
             }
-        }
+            refs
+        });
         Index::from_refs(refs)
     }
 

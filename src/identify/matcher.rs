@@ -37,42 +37,53 @@ pub struct Region {
 /// aligned shingles is split there: what follows is another document.
 const SPLIT_GAP: u32 = 100;
 
-/// A reference is a candidate when at least this share of its shingles occurs.
-const MIN_SHARE: f32 = 0.15;
+/// A reference is a candidate when at least this share of its shingles occurs (a match
+/// needs far more: the whole, or a covered half at 90%).
+const MIN_SHARE: f32 = 0.3;
 
-/// Every region of the query that aligns with some reference, best first.
-pub fn regions(idx: &Index, qs: &[u64]) -> Vec<Region> {
-    let mut hits: Vec<(u16, u32, u32)> = Vec::new();
+/// Every region of the query that aligns with some reference, best first. `posts[q]` are
+/// the postings of query shingle `q` ([`Index::lookup`]).
+pub fn regions(idx: &Index, posts: &[&[(u16, u32)]]) -> Vec<Region> {
+    // Pass 1: how many query shingles each reference shares; no allocation per hit.
     let mut counts = vec![0u32; idx.refs.len()];
-    for (q, &h) in qs.iter().enumerate() {
+    for post in posts {
         let mut last = u16::MAX;
-        for &(r, p) in idx.lookup(h) {
+        for &(r, _) in post.iter() {
             if r != last {
                 counts[usize::from(r)] += 1;
                 last = r;
             }
-            hits.push((r, q as u32, p));
         }
     }
-    // Within one reference: by query position, and for one query position by decreasing
-    // reference position, so a strictly increasing chain takes at most one per query shingle.
-    hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)));
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < hits.len() {
-        let r = hits[i].0;
-        let j = i + hits[i..].iter().take_while(|h| h.0 == r).count();
-        let rf = &idx.refs[usize::from(r)];
-        let need = (rf.distinct() as f32 * MIN_SHARE).max(2.0);
-        if counts[usize::from(r)] as f32 >= need {
-            let pairs: Vec<(u32, u32)> = hits[i..j].iter().map(|h| (h.1, h.2)).collect();
-            for piece in split(chain(&pairs)) {
-                if let Some(reg) = region(idx, usize::from(r), piece, qs.len()) {
-                    out.push(reg);
+    let mut slot = vec![usize::MAX; idx.refs.len()];
+    let mut pairs: Vec<Vec<(u32, u32)>> = Vec::new();
+    for (r, &c) in counts.iter().enumerate() {
+        let need = (idx.refs[r].distinct() as f32 * MIN_SHARE).max(2.0);
+        if c as f32 >= need {
+            slot[r] = pairs.len();
+            pairs.push(Vec::with_capacity(c as usize + 8));
+        }
+    }
+    // Pass 2: hits of the candidates only, already in query order. Within one query
+    // position they go by decreasing reference position, so a strictly increasing chain
+    // takes at most one per query shingle.
+    if !pairs.is_empty() {
+        for (q, post) in posts.iter().enumerate() {
+            for &(r, p) in post.iter().rev() {
+                if let Some(v) = pairs.get_mut(slot[usize::from(r)]) {
+                    v.push((q as u32, p));
                 }
             }
         }
-        i = j;
+    }
+    let mut out = Vec::new();
+    for (r, &s) in slot.iter().enumerate() {
+        let Some(v) = pairs.get(s) else { continue };
+        for piece in split(chain(v)) {
+            if let Some(reg) = region(idx, r, piece, posts.len()) {
+                out.push(reg);
+            }
+        }
     }
     out.sort_by(|a, b| b.conf.total_cmp(&a.conf).then(a.r.cmp(&b.r)));
     out

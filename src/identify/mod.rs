@@ -167,8 +167,9 @@ impl Identifier {
             return out;
         }
         let qs = index::shingles(&query);
-        let regions = matcher::regions(&self.index, &qs);
-        let decisions = versions::resolve(&self.index, regions, &qs, &query, &self.markers);
+        let posts: Vec<&[(u16, u32)]> = qs.iter().map(|&h| self.index.lookup(h)).collect();
+        let regions = matcher::regions(&self.index, &posts);
+        let decisions = versions::resolve(&self.index, regions, &posts, &query, &self.markers);
         let spans: Vec<(usize, usize)> = decisions
             .iter()
             .filter(|d| d.ambiguous || d.region.conf >= THRESHOLD)

@@ -27,7 +27,7 @@ pub struct Decision {
 }
 
 /// Who wins a pairwise comparison.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Winner {
     First,
     Second,
@@ -39,7 +39,7 @@ enum Winner {
 pub fn resolve(
     idx: &Index,
     regions: Vec<Region>,
-    qs: &[u64],
+    posts: &[&[(u16, u32)]],
     query: &Tokens,
     markers: &[Vec<Vec<u64>>],
 ) -> Vec<Decision> {
@@ -58,9 +58,18 @@ pub fn resolve(
         let rivals: Vec<usize> = (i + 1..regions.len())
             .filter(|&j| !used[j] && close(&regions[i], &regions[j], idx))
             .collect();
+        let mut memo: Vec<((usize, usize), Winner)> = Vec::new();
+        let mut cmp = |a: usize, b: usize| {
+            if let Some((_, w)) = memo.iter().find(|(k, _)| *k == (a, b)) {
+                return *w;
+            }
+            let w = compare(idx, &regions[a], &regions[b], posts);
+            memo.push(((a, b), w));
+            w
+        };
         let mut best = i;
         for &j in &rivals {
-            if compare(idx, &regions[best], &regions[j], qs) == Winner::Second {
+            if cmp(best, j) == Winner::Second {
                 best = j;
             }
         }
@@ -68,7 +77,7 @@ pub fn resolve(
             .iter()
             .chain(&rivals)
             .filter(|&&j| j != best)
-            .any(|&j| compare(idx, &regions[best], &regions[j], qs) != Winner::First);
+            .any(|&j| cmp(best, j) != Winner::First);
         let m = &markers[regions[best].r];
         if !m.is_empty() && !has_marker(query, &regions[best], m) {
             ambiguous = true;
@@ -107,16 +116,16 @@ fn close(a: &Region, b: &Region, idx: &Index) -> bool {
 
 /// Compares two overlapping candidates on their own shingles (each one's shingles the
 /// other lacks) found in the union of their spans.
-fn compare(idx: &Index, a: &Region, b: &Region, qs: &[u64]) -> Winner {
+fn compare(idx: &Index, a: &Region, b: &Region, posts: &[&[(u16, u32)]]) -> Winner {
     let (ra, rb) = (&idx.refs[a.r], &idx.refs[b.r]);
     let lo = a.q_lo.min(b.q_lo);
-    let hi = a.q_hi.max(b.q_hi).saturating_sub(K - 1).min(qs.len());
-    let mut seen: Vec<u64> = qs.get(lo..hi).unwrap_or(&[]).to_vec();
-    seen.sort_unstable();
-    seen.dedup();
+    let hi = a.q_hi.max(b.q_hi).saturating_sub(K - 1).min(posts.len());
+    let (ia, ib) = (a.r as u16, b.r as u16);
     let (mut own_a, mut own_b) = (0usize, 0usize);
-    for &h in &seen {
-        match (ra.has(h), rb.has(h)) {
+    for post in posts.get(lo..hi).unwrap_or(&[]) {
+        let in_a = post.iter().any(|&(r, _)| r == ia);
+        let in_b = post.iter().any(|&(r, _)| r == ib);
+        match (in_a, in_b) {
             (true, false) => own_a += 1,
             (false, true) => own_b += 1,
             _ => {}
@@ -149,14 +158,9 @@ fn compare(idx: &Index, a: &Region, b: &Region, qs: &[u64]) -> Winner {
 /// Distinct shingles of `r` in the region's covered range that `other` lacks.
 fn own_in_range(r: &Ref, reg: &Region, other: &Ref) -> usize {
     let hi = reg.p_hi.saturating_sub(K - 1).min(r.shingles.len());
-    let mut own: Vec<u64> = r.shingles[reg.p_lo.min(hi)..hi]
-        .iter()
-        .copied()
-        .filter(|&h| !other.has(h))
-        .collect();
-    own.sort_unstable();
-    own.dedup();
-    own.len()
+    (reg.p_lo.min(hi)..hi)
+        .filter(|&p| r.canon[p] as usize == p && !other.has(r.shingles[p]))
+        .count()
 }
 
 /// True when one of the markers occurs in or just before the region (a title sits above).
