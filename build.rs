@@ -3,7 +3,10 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("license-db");
+    // Read at run time, not compile time: a target/ copied from another checkout must not
+    // embed that checkout's records.
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("license-db");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut entries = Vec::new();
     for sub in ["licenses", "texts"] {

@@ -22,6 +22,18 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A policy file is invalid: an unknown key, a bad value, an id license-db does not know.
+    #[error("{path}:{line}: {reason} (`{value}`)")]
+    Policy {
+        /// The policy file as given.
+        path: String,
+        /// 1-based line of the offending key or value (1 when the parser gave no position).
+        line: usize,
+        /// The offending text as written.
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A target the caller named does not exist or cannot be understood.
     #[error("{target}: {reason}")]
     Target {

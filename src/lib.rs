@@ -14,6 +14,7 @@ pub mod finding;
 pub mod identify;
 pub mod lineage;
 pub mod matrix;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -11,20 +11,42 @@ use crate::evidence::SourceKind;
 use crate::identify::Identifier;
 use crate::lineage;
 use crate::report::{Report, TargetError};
-use crate::source::{local, Declared, Model, TargetKind};
+use crate::source::layout::{candidates, scan_layout};
+use crate::source::{detect_layout, local, locate, Declared, Layout, Model, StoreEnv, TargetKind};
 use crate::verdict::{judge, Verdict};
+
+/// Where the stores live and how to read them: resolved by the caller (the CLI reads the
+/// environment), never by the library.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Default locations of the HF cache, Ollama and LM Studio stores.
+    pub stores: StoreEnv,
+    /// Scan every snapshot of an HF cache repo, not only `refs/main`'s.
+    pub all_revisions: bool,
+}
 
 /// The license database and the identifier built from it: what every scan needs.
 pub struct Scanner {
     db: Db,
     identifier: Identifier,
+    options: ScanOptions,
 }
 
 impl Scanner {
     /// A scanner over `db`.
     pub fn new(db: Db) -> Scanner {
         let identifier = Identifier::new(&db);
-        Scanner { db, identifier }
+        Scanner {
+            db,
+            identifier,
+            options: ScanOptions::default(),
+        }
+    }
+
+    /// The same scanner with `options`.
+    pub fn with_options(mut self, options: ScanOptions) -> Scanner {
+        self.options = options;
+        self
     }
 
     /// The license database.
@@ -37,6 +59,15 @@ impl Scanner {
         if let Some(api) = target.strip_prefix("api:") {
             return api_model(target, api).map(|m| vec![m]);
         }
+        for (prefix, layout) in [
+            ("hf-cache:", Layout::HfCache),
+            ("ollama:", Layout::Ollama),
+            ("lmstudio:", Layout::LmStudio),
+        ] {
+            if let Some(rest) = target.strip_prefix(prefix) {
+                return self.store(layout, prefix, rest);
+            }
+        }
         let path = Path::new(target);
         match std::fs::symlink_metadata(path) {
             Ok(_) => {}
@@ -48,7 +79,47 @@ impl Scanner {
         if let Err(e) = std::fs::metadata(path) {
             return Err(format!("cannot be read: {e}"));
         }
-        Ok(local::scan(path, target))
+        match detect_layout(path) {
+            Some(layout) => Ok(scan_layout(layout, path, self.options.all_revisions)),
+            None => Ok(local::scan(path, target)),
+        }
+    }
+
+    /// `PREFIX:` (the default location), `PREFIX:DIR`, or `PREFIX:NAME` (one model of the
+    /// default store, by the name the store gives it).
+    fn store(&self, layout: Layout, prefix: &str, rest: &str) -> Result<Vec<Model>, String> {
+        let given = Path::new(rest);
+        if !rest.is_empty() && given.is_dir() {
+            return Ok(scan_layout(layout, given, self.options.all_revisions));
+        }
+        let Some(dir) = locate(layout, &self.options.stores) else {
+            let looked: Vec<String> = candidates(layout, &self.options.stores)
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(format!(
+                "no {} store found (looked in {})",
+                prefix.trim_end_matches(':'),
+                looked.join(", ")
+            ));
+        };
+        let models = scan_layout(layout, &dir, self.options.all_revisions);
+        if rest.is_empty() {
+            return Ok(models);
+        }
+        let wanted = format!("{prefix}{rest}");
+        let found: Vec<Model> = models
+            .into_iter()
+            .filter(|m| {
+                m.target == wanted
+                    || m.name.as_deref() == Some(rest)
+                    || m.target.strip_prefix(prefix) == Some(rest)
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(format!("no model `{rest}` in {}", dir.display()));
+        }
+        Ok(found)
     }
 
     /// Judges models, in parallel on the machine's cores.

@@ -1,5 +1,10 @@
 //! Integration tests: one binary, one module per concern.
 
+mod check;
 mod cli;
+mod formats;
+mod hostile;
 mod identify;
+mod policy;
+mod stores;
 mod util;

@@ -27,9 +27,32 @@ pub struct Args {
 pub enum Command {
     /// Find models under the targets and report each one's license and permitted uses.
     Scan {
-        /// Folders, files (LICENSE, README.md, .gguf, .safetensors) or api:PROVIDER/MODEL.
+        /// Folders, files (LICENSE, README.md, .gguf, .safetensors), stores (hf-cache:[DIR],
+        /// ollama:[DIR|NAME], lmstudio:[DIR]) or api:PROVIDER/MODEL.
         #[arg(default_value = ".")]
         targets: Vec<String>,
+        /// Scan every snapshot of a Hugging Face cache repo, not only refs/main's.
+        #[arg(long)]
+        all_revisions: bool,
+    },
+    /// Scan, then judge every model against the policy: exit 0 pass, 1 fail, 2 could not run.
+    Check {
+        /// The same targets as `scan`.
+        #[arg(default_value = ".")]
+        targets: Vec<String>,
+        /// The policy file (default: ./model-license.toml, else the built-in default that
+        /// fails models with no established license).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Scan every snapshot of a Hugging Face cache repo.
+        #[arg(long)]
+        all_revisions: bool,
+    },
+    /// Write a commented starter policy to ./model-license.toml.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// List the licenses the tool knows, or show one.
     Licenses {
@@ -47,6 +70,8 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// SARIF 2.1.0 for code scanning (`check` only).
+    Sarif,
 }
 
 /// Colour choice.

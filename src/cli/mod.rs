@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod check;
 mod licenses;
 
 use std::io::{self, IsTerminal, Write};
@@ -13,8 +14,10 @@ pub use args::{Args, ColorChoice, Command, Format};
 
 use crate::db::Db;
 use crate::finding::Code;
+use crate::policy::{starter_policy, Evaluation, ValidPolicy, POLICY_FILE};
 use crate::report::{self, RenderOptions, Report};
-use crate::scan::Scanner;
+use crate::scan::{ScanOptions, Scanner};
+use crate::source::StoreEnv;
 
 /// Exit code: the run could not be completed (bad arguments, unreadable input).
 const EXIT_ERROR: u8 = 2;
@@ -43,12 +46,71 @@ fn run(args: &Args) -> io::Result<u8> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match &args.command {
-        Command::Scan { targets } => {
-            let scanner = Scanner::new(db);
+        Command::Scan { .. } if args.format == Format::Sarif => {
+            eprintln!(
+                "model-license: --format sarif reports policy results: use `model-license check`"
+            );
+            Ok(EXIT_ERROR)
+        }
+        Command::Scan {
+            targets,
+            all_revisions,
+        } => {
+            let options = ScanOptions {
+                stores: store_env(),
+                all_revisions: *all_revisions,
+            };
+            let scanner = Scanner::new(db).with_options(options);
             let report = scanner.scan(targets);
             render(&report, args, &mut out)?;
             out.flush()?;
             Ok(report_problems(&report))
+        }
+        Command::Check {
+            targets,
+            policy,
+            all_revisions,
+        } => {
+            let cwd = std::env::current_dir()?;
+            let policy = match ValidPolicy::discover(policy.as_deref(), &cwd, &db) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("model-license: {e}");
+                    return Ok(EXIT_ERROR);
+                }
+            };
+            let options = ScanOptions {
+                stores: store_env(),
+                all_revisions: *all_revisions,
+            };
+            let report = Scanner::new(db).with_options(options).scan(targets);
+            let eval = check::run(
+                &report,
+                &policy,
+                args.format,
+                &RenderOptions { color: color(args) },
+                &cwd,
+                &mut out,
+            )?;
+            out.flush()?;
+            github_actions(&eval, &cwd);
+            report_problems(&report);
+            // A target that could not be scanned means the check could not run.
+            Ok(if report.errors.is_empty() {
+                eval.outcome().exit_code()
+            } else {
+                EXIT_ERROR
+            })
+        }
+        Command::Init { force } => {
+            let path = std::path::Path::new(POLICY_FILE);
+            if path.exists() && !force {
+                eprintln!("model-license: {POLICY_FILE} already exists (use --force to overwrite)");
+                return Ok(EXIT_ERROR);
+            }
+            std::fs::write(path, starter_policy())?;
+            eprintln!("model-license: wrote {POLICY_FILE}");
+            Ok(0)
         }
         Command::Licenses { id: None } => {
             match args.format {
@@ -80,6 +142,22 @@ fn run(args: &Args) -> io::Result<u8> {
     }
 }
 
+/// The variables that say where model stores live.
+fn store_env() -> StoreEnv {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    StoreEnv {
+        home: var("HOME"),
+        hf_hub_cache: var("HF_HUB_CACHE"),
+        hf_home: var("HF_HOME"),
+        xdg_cache_home: var("XDG_CACHE_HOME"),
+        ollama_models: var("OLLAMA_MODELS"),
+    }
+}
+
 fn load_db(args: &Args) -> Result<Db, String> {
     let db = Db::embedded().map_err(|e| e.to_string())?;
     match &args.db {
@@ -88,19 +166,45 @@ fn load_db(args: &Args) -> Result<Db, String> {
     }
 }
 
-/// Renders in the chosen format; colour only on a terminal, never with NO_COLOR.
-fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
-    let color = match args.color {
+/// Colour only on a terminal, never with NO_COLOR, unless `--color` says otherwise.
+fn color(args: &Args) -> bool {
+    match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
-    };
+    }
+}
+
+/// Renders a scan report in the chosen format.
+fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
     match args.format {
-        Format::Table => report::table::render(report, &RenderOptions { color }, out),
+        Format::Table => report::table::render(report, &RenderOptions { color: color(args) }, out),
         Format::Json => report::json::render(report, out),
-        Format::Markdown => report::markdown::render(report, out),
+        Format::Markdown | Format::Sarif => report::markdown::render(report, out),
+    }
+}
+
+/// In GitHub Actions: violations as workflow commands on stderr (stdout may be a SARIF
+/// file), and the Markdown summary appended to $GITHUB_STEP_SUMMARY.
+fn github_actions(eval: &Evaluation, cwd: &std::path::Path) {
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return;
+    }
+    eprint!("{}", report::github::annotations(eval, Some(cwd)));
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(report::github::summary(eval, Some(cwd)).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!(
+                "model-license: {}: {e}",
+                std::path::Path::new(&path).display()
+            );
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 //! Renderers are pure functions of a [`Report`]: they decide nothing and count nothing that
 //! the library did not already decide; they only write bytes.
 
+pub mod github;
 pub mod json;
+pub mod location;
 pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use serde::{Deserialize, Serialize};

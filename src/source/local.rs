@@ -6,6 +6,7 @@
 //! names and file types, so a 50 GB folder costs what its directory entries cost.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -13,6 +14,7 @@ use walkdir::WalkDir;
 use crate::evidence::SourceKind;
 use crate::finding::{Code, Finding, Severity};
 use crate::source::files::{self, is_license_file, is_readme, MAX_TEXT_BYTES};
+use crate::source::weights::{claims_from_weight_file, model_from_weight_file, weight_format};
 use crate::source::{card, Document, Model, TargetKind};
 
 /// Deepest folder level the walk descends to; deeper folders are reported, not read.
@@ -109,13 +111,20 @@ fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| top.to_path_buf());
-                let parent = path
-                    .parent()
-                    .filter(|p| p.starts_with(top))
-                    .unwrap_or(top)
-                    .to_path_buf();
+                // A folder that cannot be listed is reported as itself (it may be a model we
+                // cannot read); a bad entry is reported on the folder that holds it.
+                let unlistable = err.loop_ancestor().is_none()
+                    && fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                let owner = if unlistable {
+                    path.clone()
+                } else {
+                    path.parent()
+                        .filter(|p| p.starts_with(top))
+                        .unwrap_or(top)
+                        .to_path_buf()
+                };
                 folders
-                    .entry(parent)
+                    .entry(owner)
                     .or_default()
                     .problems
                     .push((path, walk_error(&err)));
@@ -226,6 +235,11 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
             model.name.get_or_insert(name);
         }
     }
+    for weights in &folder.weights {
+        if let Some(claims) = claims_from_weight_file(weights, &relative(root, weights)) {
+            claims.merge_into(model);
+        }
+    }
     for file in &folder.license_files {
         if let Some(doc) = read_document(model, root, file, SourceKind::LicenseFile) {
             model.documents.push(doc);
@@ -295,6 +309,9 @@ fn single_file(path: &Path, target: &str) -> Model {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let root = path.parent().unwrap_or(Path::new(""));
+    if weight_format(&name).is_some() {
+        return model_from_weight_file(path, target);
+    }
     if is_weight_file(&name) {
         return model;
     }

@@ -2,7 +2,20 @@
 
 pub mod card;
 pub mod files;
+pub mod gather;
+pub mod gguf;
+pub mod hf_cache;
+pub mod layout;
+pub mod lmstudio;
 pub mod local;
 mod model;
+pub mod ollama;
+pub mod safetensors;
+pub mod weights;
 
+pub use hf_cache::scan_hf_cache;
+pub use layout::{detect_layout, locate, Layout, StoreEnv};
+pub use lmstudio::scan_lmstudio;
 pub use model::{Declared, Document, Model, TargetKind};
+pub use ollama::scan_ollama;
+pub use weights::{claims_from_weight_file, model_from_weight_file, HeaderClaims};
