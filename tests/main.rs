@@ -6,6 +6,7 @@ mod formats;
 mod hostile;
 #[cfg(feature = "hub")]
 mod hub;
+mod identify;
 mod policy;
 mod stores;
 mod util;
