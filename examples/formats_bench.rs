@@ -16,8 +16,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use model_license::source::gather::gather_folder;
 use model_license::scan::Scanner;
+use model_license::source::gather::gather_folder;
 use model_license::source::{scan_hf_cache, scan_lmstudio, Model, TargetKind};
 use model_license::Db;
 use writer::{Gguf, Val};
@@ -159,7 +159,10 @@ fn main() {
         start.elapsed().as_secs_f64() * 1000.0,
         rchar() - before,
         report.models.len(),
-        report.models[0].license.as_ref().map_or("none", |l| l.key.as_str())
+        report.models[0]
+            .license
+            .as_ref()
+            .map_or("none", |l| l.key.as_str())
     );
     measure("lm studio store", || scan_lmstudio(&root.join("lmstudio")));
     measure("hf cache (symlinked blobs)", || {

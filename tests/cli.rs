@@ -204,3 +204,26 @@ fn licenses_lists_the_db_and_shows_one_record() {
     let out = run(&["licenses", "no-such-license"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_edited_scale_clause_is_a_modified_license_and_never_allowed() {
+    let (report, _) = json(&[
+        "scan",
+        "fixtures/models/modified-llama-scale",
+        "--format",
+        "json",
+    ]);
+    let m = model(&report, "modified-llama-scale");
+    assert_eq!(m["license"]["key"], "llama3.1");
+    assert!(codes(m).contains(&"modified-license"), "{m:#}");
+    assert_eq!(status(m, "commercial_use"), "unknown");
+    let effect = m["matrix"]["scale_clause"]["effect"].as_str().unwrap();
+    assert!(effect.starts_with("EDITED"), "{effect}");
+    let table =
+        String::from_utf8_lossy(&run(&["scan", "fixtures/models/modified-llama-scale"]).stdout)
+            .into_owned();
+    assert!(
+        table.contains("edited") && table.contains("modified-license"),
+        "{table}"
+    );
+}
