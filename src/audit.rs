@@ -16,6 +16,7 @@ use crate::matrix::{Status, PERMISSIONS};
 use crate::source::TargetKind;
 use crate::verdict::Verdict;
 
+pub use crate::report::TargetError;
 #[cfg(feature = "hub")]
 pub use crate::source::hub::list_author_models;
 
@@ -119,15 +120,6 @@ fn classify(t: &str) -> Result<TargetKind, String> {
         };
     }
     Ok(TargetKind::Directory)
-}
-
-/// A target that could not be audited, with a one-line reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TargetError {
-    /// The target as given.
-    pub target: String,
-    /// Why, in one line.
-    pub message: String,
 }
 
 /// What an audit produced, in the order the targets were given.

@@ -2,7 +2,7 @@
 //! internet): card data, small files only, the cache layout, gates, errors, retries.
 
 #[path = "support/fake_hub.rs"]
-mod fake_hub;
+pub mod fake_hub;
 
 use std::time::{Duration, Instant};
 

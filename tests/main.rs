@@ -6,6 +6,8 @@ mod formats;
 mod hostile;
 #[cfg(feature = "hub")]
 mod hub;
+#[cfg(feature = "hub")]
+mod hub_cli;
 mod identify;
 mod policy;
 mod stores;

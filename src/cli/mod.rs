@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod audit;
 mod check;
 mod licenses;
 
@@ -56,13 +57,55 @@ fn run(args: &Args) -> io::Result<u8> {
             targets,
             all_revisions,
         } => {
-            let options = ScanOptions {
-                stores: store_env(),
-                all_revisions: *all_revisions,
+            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => {
+                    eprintln!("model-license: {message}");
+                    return Ok(EXIT_ERROR);
+                }
             };
-            let scanner = Scanner::new(db).with_options(options);
             let report = scanner.scan(targets);
             render(&report, args, &mut out)?;
+            out.flush()?;
+            Ok(report_problems(&report))
+        }
+        Command::Audit { .. } if args.format == Format::Sarif => {
+            eprintln!(
+                "model-license: --format sarif reports policy results: use `model-license check`"
+            );
+            Ok(EXIT_ERROR)
+        }
+        Command::Audit {
+            targets,
+            hf_author,
+            list,
+            jobs,
+            all_revisions,
+        } => {
+            let needs_hub = !hf_author.is_empty()
+                || !list.is_empty()
+                || targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => {
+                    eprintln!("model-license: {message}");
+                    return Ok(EXIT_ERROR);
+                }
+            };
+            let (all, errors) = audit::targets(&scanner, hf_author, list, targets);
+            if all.is_empty() && errors.is_empty() {
+                eprintln!("model-license: nothing to audit: give targets, --hf-author or --list");
+                return Ok(EXIT_ERROR);
+            }
+            let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
+            audit::render(
+                &report,
+                &summary,
+                args.format,
+                &RenderOptions { color: color(args) },
+                &mut out,
+            )?;
             out.flush()?;
             Ok(report_problems(&report))
         }
@@ -79,11 +122,15 @@ fn run(args: &Args) -> io::Result<u8> {
                     return Ok(EXIT_ERROR);
                 }
             };
-            let options = ScanOptions {
-                stores: store_env(),
-                all_revisions: *all_revisions,
+            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => {
+                    eprintln!("model-license: {message}");
+                    return Ok(EXIT_ERROR);
+                }
             };
-            let report = Scanner::new(db).with_options(options).scan(targets);
+            let report = scanner.scan(targets);
             let eval = check::run(
                 &report,
                 &policy,
@@ -142,6 +189,35 @@ fn run(args: &Args) -> io::Result<u8> {
     }
 }
 
+/// A scanner with the store locations of the environment and, when `hf:` targets or an
+/// author listing need it, a Hub client configured as the Hub's own clients are.
+fn make_scanner(db: Db, all_revisions: bool, needs_hub: bool) -> Result<Scanner, String> {
+    let scanner = Scanner::new(db).with_options(ScanOptions {
+        stores: store_env(),
+        all_revisions,
+    });
+    if !needs_hub {
+        return Ok(scanner);
+    }
+    hub(scanner)
+}
+
+#[cfg(feature = "hub")]
+fn hub(scanner: Scanner) -> Result<Scanner, String> {
+    use crate::source::hub::{HubClient, HubConfig};
+    let cfg = HubConfig::from_env_values(
+        |k| std::env::var(k).ok(),
+        |p| std::fs::read_to_string(p).ok(),
+    );
+    let client = HubClient::new(cfg).map_err(|e| e.to_string())?;
+    Ok(scanner.with_hub(client))
+}
+
+#[cfg(not(feature = "hub"))]
+fn hub(scanner: Scanner) -> Result<Scanner, String> {
+    Ok(scanner)
+}
+
 /// The variables that say where model stores live.
 fn store_env() -> StoreEnv {
     let var = |k: &str| {
@@ -182,6 +258,9 @@ fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
     match args.format {
         Format::Table => report::table::render(report, &RenderOptions { color: color(args) }, out),
         Format::Json => report::json::render(report, out),
+        Format::Csv => {
+            out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())
+        }
         Format::Markdown | Format::Sarif => report::markdown::render(report, out),
     }
 }

@@ -4,7 +4,8 @@
 //! end in CRLF. Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
 //! `@`, tab or CR) get a leading `'`: model names come from strangers.
 
-use crate::audit::{scale_text, TargetError};
+use super::TargetError;
+use crate::audit::scale_text;
 use crate::verdict::Verdict;
 
 /// The header row, in column order.
