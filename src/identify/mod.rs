@@ -19,7 +19,9 @@ pub mod normalize;
 pub mod notice;
 pub mod versions;
 
-pub use declared::{mentions, resolve_value, Mention, Resolved};
+pub use declared::{
+    mentions, mentions_anywhere, resolve_value, restrictive_lines, Mention, Resolved,
+};
 
 use crate::db::Db;
 
