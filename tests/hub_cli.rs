@@ -184,6 +184,11 @@ fn hub_failures_are_per_model_and_clear() {
         1,
         FaultKind::Status(503, vec![]),
     );
+    hub.fault(
+        "/acme/nc-model/resolve",
+        1,
+        FaultKind::Status(429, vec![("Retry-After".into(), "1".into())]),
+    );
     let cache = tempfile::tempdir().unwrap();
     let out = run(
         &hub,
@@ -200,7 +205,8 @@ fn hub_failures_are_per_model_and_clear() {
     );
     assert_eq!(out.status.code(), Some(2));
     let report = json(&out);
-    // The 503 was retried; the missing repo and revision are errors naming them.
+    // The 503 and the 429 (after its Retry-After) were retried; the missing repo and
+    // revision are errors naming them.
     assert_eq!(status(&report["models"][0], "commercial_use"), "forbidden");
     let errors: Vec<&str> = report["errors"]
         .as_array()
