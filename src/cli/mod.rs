@@ -39,19 +39,13 @@ pub fn main() -> ExitCode {
 fn run(args: &Args) -> io::Result<u8> {
     let db = match load_db(args) {
         Ok(db) => db,
-        Err(message) => {
-            eprintln!("model-license: {message}");
-            return Ok(EXIT_ERROR);
-        }
+        Err(message) => return fail(message),
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match &args.command {
-        Command::Scan { .. } if args.format == Format::Sarif => {
-            eprintln!(
-                "model-license: --format sarif reports policy results: use `model-license check`"
-            );
-            Ok(EXIT_ERROR)
+        Command::Scan { .. } | Command::Audit { .. } if args.format == Format::Sarif => {
+            fail("--format sarif reports policy results: use `model-license check`")
         }
         Command::Scan {
             targets,
@@ -60,21 +54,12 @@ fn run(args: &Args) -> io::Result<u8> {
             let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
             let scanner = match make_scanner(db, *all_revisions, needs_hub) {
                 Ok(s) => s,
-                Err(message) => {
-                    eprintln!("model-license: {message}");
-                    return Ok(EXIT_ERROR);
-                }
+                Err(message) => return fail(message),
             };
             let report = scanner.scan(targets);
             render(&report, args, &mut out)?;
             out.flush()?;
             Ok(report_problems(&report))
-        }
-        Command::Audit { .. } if args.format == Format::Sarif => {
-            eprintln!(
-                "model-license: --format sarif reports policy results: use `model-license check`"
-            );
-            Ok(EXIT_ERROR)
         }
         Command::Audit {
             targets,
@@ -88,15 +73,11 @@ fn run(args: &Args) -> io::Result<u8> {
                 || targets.iter().any(|t| t.starts_with("hf:"));
             let scanner = match make_scanner(db, *all_revisions, needs_hub) {
                 Ok(s) => s,
-                Err(message) => {
-                    eprintln!("model-license: {message}");
-                    return Ok(EXIT_ERROR);
-                }
+                Err(message) => return fail(message),
             };
             let (all, errors) = audit::targets(&scanner, hf_author, list, targets);
             if all.is_empty() && errors.is_empty() {
-                eprintln!("model-license: nothing to audit: give targets, --hf-author or --list");
-                return Ok(EXIT_ERROR);
+                return fail("nothing to audit: give targets, --hf-author or --list");
             }
             let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
             audit::render(
@@ -117,18 +98,12 @@ fn run(args: &Args) -> io::Result<u8> {
             let cwd = std::env::current_dir()?;
             let policy = match ValidPolicy::discover(policy.as_deref(), &cwd, &db) {
                 Ok(p) => p,
-                Err(e) => {
-                    eprintln!("model-license: {e}");
-                    return Ok(EXIT_ERROR);
-                }
+                Err(e) => return fail(e),
             };
             let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
             let scanner = match make_scanner(db, *all_revisions, needs_hub) {
                 Ok(s) => s,
-                Err(message) => {
-                    eprintln!("model-license: {message}");
-                    return Ok(EXIT_ERROR);
-                }
+                Err(message) => return fail(message),
             };
             let report = scanner.scan(targets);
             let eval = check::run(
@@ -152,8 +127,9 @@ fn run(args: &Args) -> io::Result<u8> {
         Command::Init { force } => {
             let path = std::path::Path::new(POLICY_FILE);
             if path.exists() && !force {
-                eprintln!("model-license: {POLICY_FILE} already exists (use --force to overwrite)");
-                return Ok(EXIT_ERROR);
+                return fail(format!(
+                    "{POLICY_FILE} already exists (use --force to overwrite)"
+                ));
             }
             std::fs::write(path, starter_policy())?;
             eprintln!("model-license: wrote {POLICY_FILE}");
@@ -169,23 +145,20 @@ fn run(args: &Args) -> io::Result<u8> {
             }
             Ok(0)
         }
-        Command::Licenses { id: Some(id) } => {
-            match db.lookup(id) {
-                Some(l) => {
-                    match args.format {
-                        Format::Json => {
-                            serde_json::to_writer_pretty(&mut out, l).map_err(io::Error::other)?
-                        }
-                        _ => licenses::show(l, &mut out)?,
+        Command::Licenses { id: Some(id) } => match db.lookup(id) {
+            Some(l) => {
+                match args.format {
+                    Format::Json => {
+                        serde_json::to_writer_pretty(&mut out, l).map_err(io::Error::other)?
                     }
-                    Ok(0)
+                    _ => licenses::show(l, &mut out)?,
                 }
-                None => {
-                    eprintln!("model-license: no license `{id}` in license-db (try `model-license licenses`)");
-                    Ok(EXIT_ERROR)
-                }
+                Ok(0)
             }
-        }
+            None => fail(format!(
+                "no license `{id}` in license-db (try `model-license licenses`)"
+            )),
+        },
     }
 }
 
@@ -232,6 +205,12 @@ fn store_env() -> StoreEnv {
         xdg_cache_home: var("XDG_CACHE_HOME"),
         ollama_models: var("OLLAMA_MODELS"),
     }
+}
+
+/// Says what stopped the run, in one line, and gives the could-not-run exit code.
+fn fail(message: impl std::fmt::Display) -> io::Result<u8> {
+    eprintln!("model-license: {message}");
+    Ok(EXIT_ERROR)
 }
 
 fn load_db(args: &Args) -> Result<Db, String> {
