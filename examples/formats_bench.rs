@@ -16,8 +16,10 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+use model_license::scan::Scanner;
 use model_license::source::gather::gather_folder;
 use model_license::source::{scan_hf_cache, scan_lmstudio, Model, TargetKind};
+use model_license::Db;
 use writer::{Gguf, Val};
 
 const FILE_SIZE: u64 = 5_000_000_000;
@@ -145,6 +147,23 @@ fn main() {
         gather_folder(&mut m, &lm);
         vec![m]
     });
+    // The whole scan a user runs (`model-license scan DIR`): walk, headers, identification,
+    // verdict; the license-db is loaded first, as the CLI does once per run.
+    let scanner = Scanner::new(Db::embedded().expect("license-db"));
+    let before = rchar();
+    let start = Instant::now();
+    let report = scanner.scan(&[lm.display().to_string()]);
+    println!(
+        "{:<28} {:>8.2} ms  {:>9} bytes read  {} model(s), license {}",
+        "full scan (Scanner::scan)",
+        start.elapsed().as_secs_f64() * 1000.0,
+        rchar() - before,
+        report.models.len(),
+        report.models[0]
+            .license
+            .as_ref()
+            .map_or("none", |l| l.key.as_str())
+    );
     measure("lm studio store", || scan_lmstudio(&root.join("lmstudio")));
     measure("hf cache (symlinked blobs)", || {
         scan_hf_cache(&root.join("hub"), false)

@@ -42,11 +42,14 @@ pub enum Code {
     PolicyWithoutLicense,
     /// A required text (LICENSE) was only partly present: the tail is missing.
     TruncatedLicense,
+    /// Text beside the license (a README License section, a short license file) restricts
+    /// use beyond what the identified license grants.
+    AddedRestriction,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 13] = [
         Code::NoLicense,
         Code::UnknownLicense,
         Code::LowConfidence,
@@ -59,6 +62,7 @@ impl Code {
         Code::LicenseOtherUnresolved,
         Code::PolicyWithoutLicense,
         Code::TruncatedLicense,
+        Code::AddedRestriction,
     ];
 
     /// The kebab-case code as printed.
@@ -76,6 +80,7 @@ impl Code {
             Code::LicenseOtherUnresolved => "license-other-unresolved",
             Code::PolicyWithoutLicense => "policy-without-license",
             Code::TruncatedLicense => "truncated-license",
+            Code::AddedRestriction => "added-restriction",
         }
     }
 
@@ -94,6 +99,7 @@ impl Code {
             Code::LicenseOtherUnresolved => "The card says `license: other` and nothing resolves which license that is.",
             Code::PolicyWithoutLicense => "An acceptable-use policy was found without the license that incorporates it.",
             Code::TruncatedLicense => "A license text is incomplete: its tail is missing.",
+            Code::AddedRestriction => "Text beside the license restricts use beyond what the license grants; the affected permissions are unknown.",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! never exits and never reads environment variables; the [`cli`] module does.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod cli;
 pub mod db;
 pub mod error;

@@ -11,6 +11,8 @@ use crate::evidence::SourceKind;
 use crate::identify::Identifier;
 use crate::lineage;
 use crate::report::{Report, TargetError};
+#[cfg(feature = "hub")]
+use crate::source::hub::HubClient;
 use crate::source::layout::{candidates, scan_layout};
 use crate::source::{detect_layout, local, locate, Declared, Layout, Model, StoreEnv, TargetKind};
 use crate::verdict::{judge, Verdict};
@@ -30,6 +32,8 @@ pub struct Scanner {
     db: Db,
     identifier: Identifier,
     options: ScanOptions,
+    #[cfg(feature = "hub")]
+    hub: Option<HubClient>,
 }
 
 impl Scanner {
@@ -40,6 +44,8 @@ impl Scanner {
             db,
             identifier,
             options: ScanOptions::default(),
+            #[cfg(feature = "hub")]
+            hub: None,
         }
     }
 
@@ -49,6 +55,19 @@ impl Scanner {
         self
     }
 
+    /// The same scanner, reading `hf:` targets through `hub`.
+    #[cfg(feature = "hub")]
+    pub fn with_hub(mut self, hub: HubClient) -> Scanner {
+        self.hub = Some(hub);
+        self
+    }
+
+    /// The Hub client, when `hf:` targets can be read.
+    #[cfg(feature = "hub")]
+    pub fn hub(&self) -> Option<&HubClient> {
+        self.hub.as_ref()
+    }
+
     /// The license database.
     pub fn db(&self) -> &Db {
         &self.db
@@ -56,6 +75,9 @@ impl Scanner {
 
     /// Finds the models a target names. Errors are one line for the report.
     pub fn models(&self, target: &str) -> Result<Vec<Model>, String> {
+        if target.starts_with("hf:") {
+            return self.hub_model(target).map(|m| vec![m]);
+        }
         if let Some(api) = target.strip_prefix("api:") {
             return api_model(target, api).map(|m| vec![m]);
         }
@@ -83,6 +105,20 @@ impl Scanner {
             Some(layout) => Ok(scan_layout(layout, path, self.options.all_revisions)),
             None => Ok(local::scan(path, target)),
         }
+    }
+
+    #[cfg(feature = "hub")]
+    fn hub_model(&self, target: &str) -> Result<Model, String> {
+        let hub = self
+            .hub
+            .as_ref()
+            .ok_or("the Hugging Face Hub client is not configured")?;
+        hub.fetch(target).map_err(|e| e.to_string())
+    }
+
+    #[cfg(not(feature = "hub"))]
+    fn hub_model(&self, _target: &str) -> Result<Model, String> {
+        Err("this build has no Hub support (cargo feature `hub`)".into())
     }
 
     /// `PREFIX:` (the default location), `PREFIX:DIR`, or `PREFIX:NAME` (one model of the
@@ -158,6 +194,18 @@ impl Scanner {
         })
     }
 
+    /// Finds and judges the models of one target (lineage is applied over a whole run, by
+    /// [`Scanner::finish`]).
+    pub fn verdicts(&self, target: &str) -> Result<Vec<Verdict>, String> {
+        self.models(target).map(|models| self.judge_all(models))
+    }
+
+    /// Applies lineage across every verdict of a run and builds its report.
+    pub fn finish(&self, mut verdicts: Vec<Verdict>, errors: Vec<TargetError>) -> Report {
+        lineage::apply(&self.db, &mut verdicts, &[]);
+        Report::new(verdicts, errors)
+    }
+
     /// Scans every target into one report.
     pub fn scan(&self, targets: &[String]) -> Report {
         let mut models = Vec::new();
@@ -171,9 +219,8 @@ impl Scanner {
                 }),
             }
         }
-        let mut verdicts = self.judge_all(models);
-        lineage::apply(&self.db, &mut verdicts, &[]);
-        Report::new(verdicts, errors)
+        let verdicts = self.judge_all(models);
+        self.finish(verdicts, errors)
     }
 }
 

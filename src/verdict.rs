@@ -15,7 +15,8 @@ use crate::db::{Db, License};
 use crate::evidence::{Evidence, SourceKind};
 use crate::finding::{Code, Finding, Severity};
 use crate::identify::{
-    mentions, resolve_value, Identification, Identifier, MatchKind, Modification, Resolved,
+    mentions, mentions_anywhere, resolve_value, restrictive_lines, Identification, Identifier,
+    MatchKind, Mention, Modification, Resolved,
 };
 use crate::matrix::{Matrix, Status, PERMISSIONS};
 use crate::source::{Declared, Document, Model, TargetKind};
@@ -86,6 +87,10 @@ struct Judgement<'a> {
     modified: BTreeMap<String, Vec<Modification>>,
     saw_other: Option<Declared>,
     saw_unidentified: bool,
+    /// Lines beside the license that restrict use: (path, line, text).
+    restrictions: Vec<(String, usize, String)>,
+    /// License files (not NOTICE or policy files) whose text was not identified.
+    unidentified_terms: Vec<String>,
 }
 
 impl<'a> Judgement<'a> {
@@ -99,6 +104,8 @@ impl<'a> Judgement<'a> {
             modified: BTreeMap::new(),
             saw_other: None,
             saw_unidentified: false,
+            restrictions: Vec::new(),
+            unidentified_terms: Vec::new(),
         }
     }
 
@@ -196,27 +203,66 @@ impl<'a> Judgement<'a> {
                     .extend(m.modifications.iter().cloned());
             }
         }
-        // A README's License section may name the license in prose.
-        if doc.source == SourceKind::Readme {
-            for mention in mentions(self.db(), &doc.text) {
+        // Prose about the license: a README's License sections, or a short license file
+        // (or gated prompt) that holds no full text ("Weights: CC BY-NC 4.0; code: MIT").
+        let whole = match doc.source {
+            SourceKind::Readme => Some(false),
+            _ if found.matches.is_empty() && is_short(&doc.text) => Some(true),
+            _ => None,
+        };
+        let mut named = false;
+        if let Some(whole) = whole {
+            let said = if whole {
+                mentions_anywhere(self.db(), &doc.text)
+            } else {
+                mentions(self.db(), &doc.text)
+            };
+            // A restricting line that only names a non-commercial license restates it.
+            let restates = |line: usize| {
+                let on_line: Vec<&Mention> = said.iter().filter(|m| m.line == line).collect();
+                !on_line.is_empty()
+                    && on_line.iter().all(|m| {
+                        self.db()
+                            .get(&m.key)
+                            .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
+                    })
+            };
+            let restricting: Vec<(usize, String)> = restrictive_lines(&doc.text, whole)
+                .into_iter()
+                .filter(|(line, _)| !restates(*line))
+                .collect();
+            for mention in said {
+                named = true;
                 if found.matches.iter().any(|m| m.key == mention.key) {
                     continue;
                 }
                 let line = mention.line + offset;
+                let raw = if whole {
+                    "license prose"
+                } else {
+                    "license section"
+                };
                 self.evidence.push(
-                    Evidence::new(
-                        SourceKind::Readme,
-                        Some(mention.key.clone()),
-                        MENTION_CONFIDENCE,
-                    )
-                    .at(&doc.path)
-                    .lines(line, line)
-                    .raw("license section"),
+                    Evidence::new(doc.source, Some(mention.key.clone()), MENTION_CONFIDENCE)
+                        .at(&doc.path)
+                        .lines(line, line)
+                        .raw(raw),
                 );
                 self.text_keys.insert(mention.key);
             }
+            let in_full_text = |line: usize| {
+                found.matches.iter().any(|m| {
+                    m.kind == MatchKind::FullText && (m.start_line..=m.end_line).contains(&line)
+                })
+            };
+            for (line, text) in restricting {
+                if !in_full_text(line) {
+                    self.restrictions
+                        .push((doc.path.clone(), line + offset, text));
+                }
+            }
         }
-        if found.matches.is_empty() && doc.source != SourceKind::Readme {
+        if found.matches.is_empty() && !named && doc.source != SourceKind::Readme {
             self.saw_unidentified = true;
             let (code, message) = match &found.candidate {
                 Some(c) if c.score >= 0.5 => (Code::LowConfidence, format!("license text not identified with confidence; closest is {} ({:.0}% similar)", self.title(&c.key), c.score * 100.0)),
@@ -233,6 +279,9 @@ impl<'a> Judgement<'a> {
                 )
                 .at(&doc.path),
             );
+            if holds_terms(doc) {
+                self.unidentified_terms.push(doc.path.clone());
+            }
         }
     }
 
@@ -271,6 +320,7 @@ impl<'a> Judgement<'a> {
             }
         }
 
+        self.apply_doubts(&mut matrix, !licenses.is_empty());
         if !self.declared_keys.is_empty()
             && !self.text_keys.is_empty()
             && self.declared_keys != self.text_keys
@@ -356,6 +406,37 @@ impl<'a> Judgement<'a> {
         }
     }
 
+    /// What the texts put in doubt: a restricting line beside the license makes commercial
+    /// use unknown; a license file that could not be identified makes every permission
+    /// unknown, since its terms may be anything.
+    fn apply_doubts(&mut self, matrix: &mut Matrix, licensed: bool) {
+        for (path, line, text) in std::mem::take(&mut self.restrictions) {
+            let quoted = clip(&text);
+            let message = format!("\"{quoted}\" restricts use beyond the identified license; commercial use is unknown");
+            self.findings.push(
+                Finding::new(Code::AddedRestriction, Severity::Warning, message)
+                    .at(&path)
+                    .line(line),
+            );
+            if licensed {
+                doubt(
+                    &mut matrix.commercial_use,
+                    format!("{path}:{line} says \"{quoted}\""),
+                );
+            }
+        }
+        if licensed {
+            for path in &self.unidentified_terms {
+                for name in PERMISSIONS {
+                    let why = format!(
+                        "the license file {path} could not be identified; its terms may differ"
+                    );
+                    doubt(matrix.permission_mut(name).expect("known permission"), why);
+                }
+            }
+        }
+    }
+
     /// A declared family id (`gemma`, `openrail`, a bare version-less name) that a text
     /// identifies more exactly is the same claim, not a conflict: the text's version wins.
     fn refine_families(&mut self) {
@@ -385,6 +466,36 @@ impl<'a> Judgement<'a> {
     }
 }
 
+/// Makes a permission at most `unknown` (a `forbidden` stays), saying why.
+fn doubt(p: &mut crate::matrix::Permission, why: String) {
+    if p.status != Status::Forbidden {
+        p.status = Status::Unknown;
+        if !p.conditions.contains(&why) {
+            p.conditions.insert(0, why);
+        }
+    }
+}
+
+/// A text short enough to be read as prose about a license rather than a license text.
+fn is_short(text: &str) -> bool {
+    text.lines().filter(|l| !l.trim().is_empty()).count() <= 12
+}
+
+/// A document that should hold license terms: a LICENSE / LICENCE / COPYING file or an
+/// Ollama license layer (not a NOTICE, which often holds attributions only).
+fn holds_terms(doc: &Document) -> bool {
+    let name = doc
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    doc.source == SourceKind::OllamaLayer
+        || ["license", "licence", "copying"]
+            .iter()
+            .any(|p| name.starts_with(p))
+}
+
 /// The most restrictive license: highest commercial-use rank, then redistribution, then
 /// derivatives; ties by key for determinism.
 fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
@@ -399,6 +510,10 @@ fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
         rank(a).cmp(&rank(b)).then_with(|| b.key.cmp(&a.key))
     })
 }
+
+/// How an edited scale clause's effect begins.
+pub const EDITED_SCALE: &str =
+    "EDITED in this copy of the license (see the modified-license finding);";
 
 /// A clause the text changed makes the permissions it decides `unknown` (or leaves them
 /// stricter). Scale, policy and attribution clauses bear on commercial use and
@@ -429,6 +544,16 @@ fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
         }
         if names.is_empty() {
             names.extend(PERMISSIONS);
+        }
+        // The reference's threshold is not this text's: say so where the clause is shown.
+        if modification.bears_on.iter().any(|b| b == "scale_clause") {
+            if let Some(scale) = m
+                .scale_clause
+                .as_mut()
+                .filter(|s| !s.effect.starts_with(EDITED_SCALE))
+            {
+                scale.effect = format!("{EDITED_SCALE} the reference reads: {}", scale.effect);
+            }
         }
         for name in names {
             let p = m.permission_mut(name).expect("known permission");

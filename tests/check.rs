@@ -130,6 +130,11 @@ fn json_and_sarif_carry_the_decision() {
     );
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        crate::policy::schema_errors(&sarif),
+        Vec::<String>::new(),
+        "valid SARIF 2.1.0"
+    );
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(results
         .iter()

@@ -204,3 +204,65 @@ fn licenses_lists_the_db_and_shows_one_record() {
     let out = run(&["licenses", "no-such-license"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_edited_scale_clause_is_a_modified_license_and_never_allowed() {
+    let (report, _) = json(&[
+        "scan",
+        "fixtures/models/modified-llama-scale",
+        "--format",
+        "json",
+    ]);
+    let m = model(&report, "modified-llama-scale");
+    assert_eq!(m["license"]["key"], "llama3.1");
+    assert!(codes(m).contains(&"modified-license"), "{m:#}");
+    assert_eq!(status(m, "commercial_use"), "unknown");
+    let effect = m["matrix"]["scale_clause"]["effect"].as_str().unwrap();
+    assert!(effect.starts_with("EDITED"), "{effect}");
+    let table =
+        String::from_utf8_lossy(&run(&["scan", "fixtures/models/modified-llama-scale"]).stdout)
+            .into_owned();
+    assert!(
+        table.contains("edited") && table.contains("modified-license"),
+        "{table}"
+    );
+}
+
+#[test]
+fn prose_license_files_and_restricting_lines_are_read_conservatively() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "split/LICENSE",
+        "The model weights are licensed under CC BY-NC 4.0. The code is MIT.\n",
+    );
+    write("nc-readme/README.md", "---\nlicense: mit\n---\n# m\n\n## License\n\nMIT, but for non-commercial use only; contact us for a commercial license.\n");
+    write("custom/README.md", "---\nlicense: apache-2.0\n---\n# m\n");
+    write("custom/LICENSE", &"ACME MODEL LICENSE\nYou may use this model only on Tuesdays, and never to sell anything.\n".repeat(20));
+    let (report, _) = json(&["scan", dir.path().to_str().unwrap(), "--format", "json"]);
+    let split = model(&report, "split");
+    assert_eq!(
+        split["licenses"],
+        serde_json::json!(["cc-by-nc-4.0", "mit"])
+    );
+    assert_eq!(status(split, "commercial_use"), "forbidden");
+    let nc = model(&report, "nc-readme");
+    assert!(codes(nc).contains(&"added-restriction"), "{nc:#}");
+    assert_eq!(status(nc, "commercial_use"), "unknown");
+    // A license file that cannot be identified puts every permission in doubt, whatever the card says.
+    let custom = model(&report, "custom");
+    assert!(codes(custom).contains(&"unknown-license"));
+    for p in [
+        "self_hosting",
+        "commercial_use",
+        "redistribution",
+        "derivatives",
+        "output_training",
+    ] {
+        assert_eq!(status(custom, p), "unknown", "{p}");
+    }
+}

@@ -4,6 +4,11 @@ mod check;
 mod cli;
 mod formats;
 mod hostile;
+#[cfg(feature = "hub")]
+mod hub;
+#[cfg(feature = "hub")]
+mod hub_cli;
+mod identify;
 mod policy;
 mod props;
 mod stores;

@@ -55,7 +55,7 @@ fn sarif_of(eval: &Evaluation) -> Value {
     serde_json::from_str(&sarif::render(eval, &[], &opts)).unwrap()
 }
 
-fn schema_errors(log: &Value) -> Vec<String> {
+pub fn schema_errors(log: &Value) -> Vec<String> {
     let text =
         std::fs::read_to_string(root().join("fixtures/sarif/sarif-schema-2.1.0.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();

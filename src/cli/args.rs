@@ -28,7 +28,7 @@ pub enum Command {
     /// Find models under the targets and report each one's license and permitted uses.
     Scan {
         /// Folders, files (LICENSE, README.md, .gguf, .safetensors), stores (hf-cache:[DIR],
-        /// ollama:[DIR|NAME], lmstudio:[DIR]) or api:PROVIDER/MODEL.
+        /// ollama:[DIR|NAME], lmstudio:[DIR]), hf:OWNER/NAME[@REV] or api:PROVIDER/MODEL.
         #[arg(default_value = ".")]
         targets: Vec<String>,
         /// Scan every snapshot of a Hugging Face cache repo, not only refs/main's.
@@ -44,6 +44,23 @@ pub enum Command {
         /// fails models with no established license).
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
+        /// Scan every snapshot of a Hugging Face cache repo.
+        #[arg(long)]
+        all_revisions: bool,
+    },
+    /// Audit many models at once (a registry): every model, then a summary.
+    Audit {
+        /// Targets on the command line (as for `scan`, plus hf:OWNER/NAME[@REV]).
+        targets: Vec<String>,
+        /// Every model of a Hugging Face user or organisation (repeatable).
+        #[arg(long, value_name = "ORG")]
+        hf_author: Vec<String>,
+        /// An inventory file: one target per line, `#` comments (repeatable).
+        #[arg(long, value_name = "FILE")]
+        list: Vec<PathBuf>,
+        /// Targets read at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
         /// Scan every snapshot of a Hugging Face cache repo.
         #[arg(long)]
         all_revisions: bool,
@@ -72,6 +89,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0 for code scanning (`check` only).
     Sarif,
+    /// One row per model, for spreadsheets (`scan` and `audit`).
+    Csv,
 }
 
 /// Colour choice.

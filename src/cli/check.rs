@@ -49,7 +49,7 @@ pub fn run(
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Markdown => {
+        Format::Markdown | Format::Csv => {
             report::markdown::render(report, out)?;
             writeln!(out)?;
             out.write_all(report::github::summary(&eval, Some(cwd)).as_bytes())?;

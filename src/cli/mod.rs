@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod audit;
 mod check;
 mod licenses;
 
@@ -38,31 +39,54 @@ pub fn main() -> ExitCode {
 fn run(args: &Args) -> io::Result<u8> {
     let db = match load_db(args) {
         Ok(db) => db,
-        Err(message) => {
-            eprintln!("model-license: {message}");
-            return Ok(EXIT_ERROR);
-        }
+        Err(message) => return fail(message),
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match &args.command {
-        Command::Scan { .. } if args.format == Format::Sarif => {
-            eprintln!(
-                "model-license: --format sarif reports policy results: use `model-license check`"
-            );
-            Ok(EXIT_ERROR)
+        Command::Scan { .. } | Command::Audit { .. } if args.format == Format::Sarif => {
+            fail("--format sarif reports policy results: use `model-license check`")
         }
         Command::Scan {
             targets,
             all_revisions,
         } => {
-            let options = ScanOptions {
-                stores: store_env(),
-                all_revisions: *all_revisions,
+            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => return fail(message),
             };
-            let scanner = Scanner::new(db).with_options(options);
             let report = scanner.scan(targets);
             render(&report, args, &mut out)?;
+            out.flush()?;
+            Ok(report_problems(&report))
+        }
+        Command::Audit {
+            targets,
+            hf_author,
+            list,
+            jobs,
+            all_revisions,
+        } => {
+            let needs_hub = !hf_author.is_empty()
+                || !list.is_empty()
+                || targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => return fail(message),
+            };
+            let (all, errors) = audit::targets(&scanner, hf_author, list, targets);
+            if all.is_empty() && errors.is_empty() {
+                return fail("nothing to audit: give targets, --hf-author or --list");
+            }
+            let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
+            audit::render(
+                &report,
+                &summary,
+                args.format,
+                &RenderOptions { color: color(args) },
+                &mut out,
+            )?;
             out.flush()?;
             Ok(report_problems(&report))
         }
@@ -74,16 +98,14 @@ fn run(args: &Args) -> io::Result<u8> {
             let cwd = std::env::current_dir()?;
             let policy = match ValidPolicy::discover(policy.as_deref(), &cwd, &db) {
                 Ok(p) => p,
-                Err(e) => {
-                    eprintln!("model-license: {e}");
-                    return Ok(EXIT_ERROR);
-                }
+                Err(e) => return fail(e),
             };
-            let options = ScanOptions {
-                stores: store_env(),
-                all_revisions: *all_revisions,
+            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+                Ok(s) => s,
+                Err(message) => return fail(message),
             };
-            let report = Scanner::new(db).with_options(options).scan(targets);
+            let report = scanner.scan(targets);
             let eval = check::run(
                 &report,
                 &policy,
@@ -105,8 +127,9 @@ fn run(args: &Args) -> io::Result<u8> {
         Command::Init { force } => {
             let path = std::path::Path::new(POLICY_FILE);
             if path.exists() && !force {
-                eprintln!("model-license: {POLICY_FILE} already exists (use --force to overwrite)");
-                return Ok(EXIT_ERROR);
+                return fail(format!(
+                    "{POLICY_FILE} already exists (use --force to overwrite)"
+                ));
             }
             std::fs::write(path, starter_policy())?;
             eprintln!("model-license: wrote {POLICY_FILE}");
@@ -122,24 +145,50 @@ fn run(args: &Args) -> io::Result<u8> {
             }
             Ok(0)
         }
-        Command::Licenses { id: Some(id) } => {
-            match db.lookup(id) {
-                Some(l) => {
-                    match args.format {
-                        Format::Json => {
-                            serde_json::to_writer_pretty(&mut out, l).map_err(io::Error::other)?
-                        }
-                        _ => licenses::show(l, &mut out)?,
+        Command::Licenses { id: Some(id) } => match db.lookup(id) {
+            Some(l) => {
+                match args.format {
+                    Format::Json => {
+                        serde_json::to_writer_pretty(&mut out, l).map_err(io::Error::other)?
                     }
-                    Ok(0)
+                    _ => licenses::show(l, &mut out)?,
                 }
-                None => {
-                    eprintln!("model-license: no license `{id}` in license-db (try `model-license licenses`)");
-                    Ok(EXIT_ERROR)
-                }
+                Ok(0)
             }
-        }
+            None => fail(format!(
+                "no license `{id}` in license-db (try `model-license licenses`)"
+            )),
+        },
     }
+}
+
+/// A scanner with the store locations of the environment and, when `hf:` targets or an
+/// author listing need it, a Hub client configured as the Hub's own clients are.
+fn make_scanner(db: Db, all_revisions: bool, needs_hub: bool) -> Result<Scanner, String> {
+    let scanner = Scanner::new(db).with_options(ScanOptions {
+        stores: store_env(),
+        all_revisions,
+    });
+    if !needs_hub {
+        return Ok(scanner);
+    }
+    hub(scanner)
+}
+
+#[cfg(feature = "hub")]
+fn hub(scanner: Scanner) -> Result<Scanner, String> {
+    use crate::source::hub::{HubClient, HubConfig};
+    let cfg = HubConfig::from_env_values(
+        |k| std::env::var(k).ok(),
+        |p| std::fs::read_to_string(p).ok(),
+    );
+    let client = HubClient::new(cfg).map_err(|e| e.to_string())?;
+    Ok(scanner.with_hub(client))
+}
+
+#[cfg(not(feature = "hub"))]
+fn hub(scanner: Scanner) -> Result<Scanner, String> {
+    Ok(scanner)
 }
 
 /// The variables that say where model stores live.
@@ -156,6 +205,12 @@ fn store_env() -> StoreEnv {
         xdg_cache_home: var("XDG_CACHE_HOME"),
         ollama_models: var("OLLAMA_MODELS"),
     }
+}
+
+/// Says what stopped the run, in one line, and gives the could-not-run exit code.
+fn fail(message: impl std::fmt::Display) -> io::Result<u8> {
+    eprintln!("model-license: {message}");
+    Ok(EXIT_ERROR)
 }
 
 fn load_db(args: &Args) -> Result<Db, String> {
@@ -182,6 +237,9 @@ fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
     match args.format {
         Format::Table => report::table::render(report, &RenderOptions { color: color(args) }, out),
         Format::Json => report::json::render(report, out),
+        Format::Csv => {
+            out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())
+        }
         Format::Markdown | Format::Sarif => report::markdown::render(report, out),
     }
 }

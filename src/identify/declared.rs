@@ -148,9 +148,19 @@ pub struct Mention {
 /// `License: X` lines anywhere. Longer names win over the shorter names inside them
 /// ("Qwen RESEARCH LICENSE AGREEMENT" is not also "Qwen").
 pub fn mentions(db: &Db, text: &str) -> Vec<Mention> {
+    mentions_in(db, license_sections(text))
+}
+
+/// License names mentioned anywhere in a short text (a one-paragraph license file:
+/// "The weights are licensed under CC BY-NC 4.0; the code is MIT.").
+pub fn mentions_anywhere(db: &Db, text: &str) -> Vec<Mention> {
+    mentions_in(db, vec![(1, text.lines().collect())])
+}
+
+fn mentions_in(db: &Db, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
     let phrases = phrases(db);
     let mut found = Vec::new();
-    for (start, lines) in license_sections(text) {
+    for (start, lines) in sections {
         let (folded, line_of) = fold_lines(&lines);
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
         for (phrase, key) in &phrases {
@@ -185,6 +195,57 @@ pub fn mentions(db: &Db, text: &str) -> Vec<Mention> {
     found
 }
 
+/// Phrases that restrict use beyond what a license grants, folded as [`fold_name`] folds.
+const RESTRICTIVE_PHRASES: [&str; 23] = [
+    "non commercial",
+    "noncommercial",
+    "not for commercial",
+    "no commercial",
+    "not be used for commercial",
+    "not be used commercially",
+    "commercial use is prohibited",
+    "commercial use prohibited",
+    "commercial use is not permitted",
+    "commercial use is not allowed",
+    "commercial license",
+    "commercial licensing",
+    "not for production",
+    "non production",
+    "research only",
+    "research use only",
+    "research purposes only",
+    "for research purposes",
+    "academic use only",
+    "personal use only",
+    "evaluation only",
+    "evaluation purposes only",
+    "internal use only",
+];
+
+/// Lines that restrict use ("Non-commercial use only", "contact us for a commercial
+/// license"): in the License sections of a Markdown text, or anywhere when `whole` (a
+/// short license file). Returns (1-based line, the line).
+pub fn restrictive_lines(text: &str, whole: bool) -> Vec<(usize, String)> {
+    let sections = if whole {
+        vec![(1, text.lines().collect())]
+    } else {
+        license_sections(text)
+    };
+    let mut out = Vec::new();
+    for (start, lines) in sections {
+        for (i, line) in lines.iter().enumerate() {
+            let folded = format!(" {} ", fold_name(line));
+            if RESTRICTIVE_PHRASES
+                .iter()
+                .any(|p| folded.contains(&format!(" {p} ")))
+            {
+                out.push((start + i, line.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// Every name, Hub id and alias of every license (not policies), folded, longest first.
 fn phrases(db: &Db) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
@@ -211,7 +272,13 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
     let mut folded = String::new();
     let mut line_of = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let f = fold_name(line);
+        // Sentence dots are not part of a name: "under CC BY-NC 4.0." names CC-BY-NC-4.0.
+        let f = fold_name(line)
+            .split(' ')
+            .map(|w| w.trim_end_matches('.'))
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         if f.is_empty() {
             continue;
         }
@@ -308,6 +375,20 @@ mod tests {
         assert_eq!(
             resolve_value(&db, &id, "license_link", "LICENSE"),
             Resolved::Unknown
+        );
+    }
+
+    #[test]
+    fn restrictive_lines_in_license_sections() {
+        let text = "# M\nFor non-commercial research.\n## License\nMIT, but non-commercial use only.\n## Usage\nno commercial claims\n";
+        assert_eq!(
+            restrictive_lines(text, false),
+            vec![(4, "MIT, but non-commercial use only.".to_string())]
+        );
+        assert_eq!(restrictive_lines(text, true).len(), 3);
+        assert!(
+            restrictive_lines("## License\nApache 2.0; commercial use welcome.\n", false)
+                .is_empty()
         );
     }
 

@@ -1,122 +1,244 @@
-//! License identification: texts and declared ids to license-db keys.
+//! License identification: texts and declared names to license-db keys.
 //!
-//! TEMPORARY interface stub: the matcher lands from the `identify` branch.
+//! [`Identifier::identify`] runs the tiers cheapest first: a canonical hash of the whole
+//! normalised text ([`normalize`]); then word-shingle containment through an inverted index
+//! ([`index`], [`matcher`]) that finds every license in the text with its line span; then
+//! sibling discrimination and record markers ([`versions`]), so Llama 3.1 is never reported
+//! for Llama 3.2 and a text whose version cannot be told gets no version; then the clause
+//! check ([`clause`]) that reports every change inside a match. One-line notices from the
+//! records are matched last ([`notice`]). Below the threshold there is no match, only a
+//! [`Candidate`]. [`Identifier::name`] maps a short license name to a key ([`names`]).
 
+pub mod clause;
 pub mod declared;
+pub mod index;
+pub mod markup;
+pub mod matcher;
+pub mod names;
+pub mod normalize;
+pub mod notice;
+pub mod versions;
 
-pub use declared::{mentions, resolve_value, Mention, Resolved};
+pub use declared::{
+    mentions, mentions_anywhere, resolve_value, restrictive_lines, Mention, Resolved,
+};
 
 use crate::db::Db;
 
-/// Identifies license texts against license-db.
-#[derive(Debug, Clone)]
-pub struct Identifier {
-    texts: Vec<(String, String)>,
-}
+/// Confidence at or above which a region is a match.
+pub const THRESHOLD: f32 = 0.9;
 
-/// How a match was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a text match was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum MatchKind {
-    /// The license text itself.
+    /// The license text itself (whole, or with a truncated head or tail).
     FullText,
-    /// A one-line notice naming the license.
+    /// A one-line notice naming the license ("X is licensed under the Y").
     Notice,
 }
 
+/// A difference inside a matched region that may change what the license permits.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Modification {
+    /// Permissions (matrix field names, `scale_clause`, ...) the difference bears on.
+    pub bears_on: Vec<String>,
+    /// The reference wording (a decisive clause, or the reference lines), if any.
+    pub expected: Option<String>,
+    /// The lines found in the text instead, if any.
+    pub found: Option<String>,
+    /// 1-based line of the difference in the text.
+    pub line: Option<usize>,
+}
+
 /// One license found in a text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TextMatch {
     /// license-db key.
     pub key: String,
     /// 0..1.
     pub confidence: f32,
-    /// First line, 1-based.
+    /// First line of the match (1-based, within the given text).
     pub start_line: usize,
-    /// Last line, 1-based.
+    /// Last line of the match (1-based, inclusive).
     pub end_line: usize,
-    /// How it matched.
+    /// Full text or notice.
     pub kind: MatchKind,
-    /// Clause check results; empty when intact.
+    /// Clause check; empty when the matched text is intact.
     pub modifications: Vec<Modification>,
-    /// A substantial tail of the reference is missing.
+    /// A substantial head or tail of the reference is missing.
     pub truncated: bool,
 }
 
-/// A decisive clause that differs from the reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Modification {
-    /// Permissions the clause decides.
-    pub bears_on: Vec<String>,
-    /// The reference wording.
-    pub expected: Option<String>,
-    /// The wording found.
-    pub found: Option<String>,
-    /// Line of the difference.
-    pub line: Option<usize>,
-}
-
-/// The best guess below the threshold.
-#[derive(Debug, Clone, PartialEq)]
+/// The best guess below the threshold (or a family match whose version could not be told).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Candidate {
     /// license-db key.
     pub key: String,
-    /// Similarity.
+    /// 0..1; never reaches [`THRESHOLD`].
     pub score: f32,
 }
 
 /// Everything found in one text.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Identification {
-    /// Every license found.
+    /// Confident matches, in text order.
     pub matches: Vec<TextMatch>,
-    /// Best guess when nothing matched.
+    /// Best below-threshold guess when a license-like text was not identified.
     pub candidate: Option<Candidate>,
 }
 
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Per-reference data the matcher needs besides the index.
+#[derive(Debug, Clone)]
+struct RefInfo {
+    clauses: Vec<clause::Clause>,
+}
+
+/// The identification engine, built once from a [`Db`].
+#[derive(Debug, Clone)]
+pub struct Identifier {
+    index: index::Index,
+    info: Vec<RefInfo>,
+    markers: Vec<Vec<Vec<u64>>>,
+    notices: notice::Notices,
+    names: names::Names,
 }
 
 impl Identifier {
-    /// Builds the identifier.
+    /// Indexes every reference text, marker, decisive clause, notice and name of `db`.
     pub fn new(db: &Db) -> Identifier {
-        let texts = db
-            .licenses()
-            .flat_map(|l| {
-                l.texts
-                    .first()
-                    .and_then(|t| db.text(t))
-                    .map(|t| (l.key.clone(), squash(t)))
-            })
-            .collect();
-        Identifier { texts }
-    }
-
-    /// Identifies a text (stub: exact match after whitespace folding).
-    pub fn identify(&self, text: &str) -> Identification {
-        let squashed = squash(text);
-        let matches = self
-            .texts
+        let index = index::Index::new(db);
+        let markers = index
+            .refs
             .iter()
-            .filter(|(_, t)| !t.is_empty() && squashed.contains(t.as_str()))
-            .map(|(k, _)| TextMatch {
-                key: k.clone(),
-                confidence: 1.0,
-                start_line: 1,
-                end_line: text.lines().count().max(1),
-                kind: MatchKind::FullText,
-                modifications: vec![],
-                truncated: false,
+            .map(|rf| {
+                db.get(&rf.key)
+                    .map(|l| {
+                        l.markers
+                            .iter()
+                            .map(|m| normalize::tokenize(m).hashes())
+                            .collect()
+                    })
+                    .unwrap_or_default()
             })
             .collect();
-        Identification {
-            matches,
-            candidate: None,
+        let info = index
+            .refs
+            .iter()
+            .map(|rf| {
+                let rec = db.get(&rf.key);
+                let wanted: Vec<(String, Vec<String>)> = rec
+                    .map(|l| {
+                        l.decisive_clauses
+                            .iter()
+                            .map(|c| (c.text.clone(), c.bears_on.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                RefInfo {
+                    clauses: clause::locate(rf, &wanted),
+                }
+            })
+            .collect();
+        Identifier {
+            index,
+            info,
+            markers,
+            notices: notice::Notices::new(db),
+            names: names::Names::new(db),
         }
     }
 
-    /// A short license name to a key.
-    pub fn name(&self, db: &Db, s: &str) -> Option<String> {
-        db.lookup(s).map(|l| l.key.clone())
+    /// Finds every license in `text` (a whole file, an Ollama layer, a README section).
+    pub fn identify(&self, text: &str) -> Identification {
+        let query = normalize::tokenize(text);
+        let mut out = Identification::default();
+        if query.is_empty() {
+            return out;
+        }
+        if let Some(&r) = self.index.exact.get(&index::stream_hash(&query)) {
+            out.matches.push(TextMatch {
+                key: self.index.refs[r].key.clone(),
+                confidence: 1.0,
+                start_line: line_of(&query, 0),
+                end_line: line_of(&query, query.len() - 1),
+                kind: MatchKind::FullText,
+                modifications: Vec::new(),
+                truncated: false,
+            });
+            return out;
+        }
+        let qs = index::shingles(&query);
+        let posts: Vec<&[(u16, u32)]> = qs.iter().map(|&h| self.index.lookup(h)).collect();
+        let regions = matcher::regions(&self.index, &posts);
+        let decisions = versions::resolve(&self.index, regions, &posts, &query, &self.markers);
+        let spans: Vec<(usize, usize)> = decisions
+            .iter()
+            .filter(|d| d.ambiguous || d.region.conf >= THRESHOLD)
+            .map(|d| (d.region.q_lo, d.region.q_hi))
+            .collect();
+        for d in &decisions {
+            let reg = &d.region;
+            let rf = &self.index.refs[reg.r];
+            if d.ambiguous || reg.conf < THRESHOLD {
+                let score = if d.ambiguous {
+                    reg.conf.min(0.5)
+                } else {
+                    reg.conf
+                };
+                if out.candidate.as_ref().is_none_or(|c| c.score < score) && score >= 0.2 {
+                    out.candidate = Some(Candidate {
+                        key: rf.key.clone(),
+                        score,
+                    });
+                }
+                continue;
+            }
+            let window = (
+                spans
+                    .iter()
+                    .map(|s| s.1)
+                    .filter(|&e| e <= reg.q_lo)
+                    .max()
+                    .unwrap_or(0),
+                spans
+                    .iter()
+                    .map(|s| s.0)
+                    .filter(|&s| s >= reg.q_hi)
+                    .min()
+                    .unwrap_or(query.len()),
+            );
+            let mut modifications = clause::check(reg, rf, &self.info[reg.r].clauses, &query, text);
+            modifications.extend(clause::surroundings(
+                &query,
+                text,
+                window,
+                (reg.q_lo, reg.q_hi),
+            ));
+            out.matches.push(TextMatch {
+                key: rf.key.clone(),
+                confidence: reg.conf.min(1.0),
+                start_line: line_of(&query, reg.q_lo),
+                end_line: line_of(&query, reg.q_hi.saturating_sub(1)),
+                kind: MatchKind::FullText,
+                modifications,
+                truncated: reg.truncated,
+            });
+        }
+        out.matches.extend(self.notices.find(&query, &spans));
+        out.matches.sort_by_key(|m| (m.start_line, m.end_line));
+        out
     }
+
+    /// The db key a short license name or id names ("Llama 3.1 Community License",
+    /// "CC BY-NC 4.0", "apache 2", "llama-3.1"), if exactly one record fits.
+    pub fn name(&self, db: &Db, s: &str) -> Option<String> {
+        self.names.find(db, s)
+    }
+}
+
+fn line_of(t: &normalize::Tokens, i: usize) -> usize {
+    t.toks
+        .get(i.min(t.len().saturating_sub(1)))
+        .map_or(1, |t| t.line as usize)
 }

@@ -3,6 +3,7 @@
 //! Renderers are pure functions of a [`Report`]: they decide nothing and count nothing that
 //! the library did not already decide; they only write bytes.
 
+pub mod csv;
 pub mod github;
 pub mod json;
 pub mod location;
@@ -87,6 +88,9 @@ pub fn scale_label(v: &Verdict) -> String {
     let Some(s) = &v.matrix.scale_clause else {
         return "-".to_string();
     };
+    if s.effect.starts_with(crate::verdict::EDITED_SCALE) {
+        return "edited".to_string();
+    }
     let n = human_number(s.threshold);
     match s.metric {
         ScaleMetric::MonthlyActiveUsers => format!(">{n} MAU"),

@@ -5,6 +5,8 @@ pub mod files;
 pub mod gather;
 pub mod gguf;
 pub mod hf_cache;
+#[cfg(feature = "hub")]
+pub mod hub;
 pub mod layout;
 pub mod lmstudio;
 pub mod local;

@@ -1,0 +1,408 @@
+//! Audits of many models at once, for a registry: an inventory file, a Hub author, targets.
+//!
+//! [`audit`] runs a caller-supplied resolver (target string -> verdicts) over the targets with
+//! bounded concurrency and keeps the input order; [`parse_inventory`] reads an inventory file;
+//! [`Summary`] counts licenses and commercial-use answers and lists the models a lawyer should
+//! look at. How a target becomes verdicts is the caller's business.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::finding::Code;
+use crate::matrix::{Status, PERMISSIONS};
+use crate::source::TargetKind;
+use crate::verdict::Verdict;
+
+pub use crate::report::TargetError;
+#[cfg(feature = "hub")]
+pub use crate::source::hub::list_author_models;
+
+/// Default number of targets resolved at once.
+pub const DEFAULT_JOBS: usize = 8;
+
+/// One target of an inventory file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InventoryEntry {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// The target as written (`hf:…`, `ollama:…`, `api:PROVIDER/MODEL`, a path).
+    pub target: String,
+    /// What kind of target it names (a path is `directory` until it is looked at).
+    pub kind: TargetKind,
+}
+
+/// A line of an inventory that is not a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InventoryError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An inventory file, read: its targets (first occurrence of each) and its bad lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Inventory {
+    /// Targets in file order.
+    pub entries: Vec<InventoryEntry>,
+    /// Lines that could not be understood.
+    pub errors: Vec<InventoryError>,
+}
+
+/// Reads an inventory: one target per line (`hf:OWNER/NAME[@REV]`, `ollama:NAME[:TAG]`,
+/// `api:PROVIDER/MODEL`, or a local path); blank lines and `#` comments (whole lines, or
+/// after whitespace at the end of a line) are skipped; repeated targets are kept once.
+pub fn parse_inventory(text: &str) -> Inventory {
+    let mut inv = Inventory::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let mut t = raw.trim_start_matches('\u{feff}').trim();
+        if let Some(pos) = t.find(" #").or_else(|| t.find("\t#")) {
+            t = t[..pos].trim_end();
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        match classify(t) {
+            Ok(kind) => {
+                if !inv.entries.iter().any(|e| e.target == t) {
+                    inv.entries.push(InventoryEntry {
+                        line,
+                        target: t.to_string(),
+                        kind,
+                    });
+                }
+            }
+            Err(message) => inv.errors.push(InventoryError { line, message }),
+        }
+    }
+    inv
+}
+
+/// The kind of target `t` names, or why it names none.
+fn classify(t: &str) -> Result<TargetKind, String> {
+    let two_parts = |rest: &str| {
+        let mut parts = rest.split('/');
+        let ok = matches!((parts.next(), parts.next(), parts.next()),
+            (Some(a), Some(b), None) if !a.trim().is_empty() && !b.trim().is_empty());
+        ok && !rest.chars().any(char::is_whitespace)
+    };
+    if let Some(rest) = t.strip_prefix("hf:") {
+        let repo = rest.split('@').next().unwrap_or("");
+        let ok = !repo.is_empty()
+            && repo.split('/').count() <= 2
+            && repo.split('/').all(|p| !p.is_empty())
+            && !rest.ends_with('@')
+            && !rest.chars().any(char::is_whitespace);
+        return if ok {
+            Ok(TargetKind::Hub)
+        } else {
+            Err(format!("'{t}': expected hf:OWNER/NAME[@REVISION]"))
+        };
+    }
+    if let Some(rest) = t.strip_prefix("api:") {
+        return if two_parts(rest) {
+            Ok(TargetKind::Api)
+        } else {
+            Err(format!(
+                "'{t}': expected api:PROVIDER/MODEL (e.g. api:openai/gpt-4o)"
+            ))
+        };
+    }
+    if let Some(rest) = t.strip_prefix("ollama:") {
+        return if rest.is_empty() || rest.chars().any(char::is_whitespace) {
+            Err(format!("'{t}': expected ollama:NAME[:TAG]"))
+        } else {
+            Ok(TargetKind::Ollama)
+        };
+    }
+    Ok(TargetKind::Directory)
+}
+
+/// What an audit produced, in the order the targets were given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AuditOutcome {
+    /// One verdict per model found (a target may hold several models).
+    pub verdicts: Vec<Verdict>,
+    /// Targets that failed.
+    pub errors: Vec<TargetError>,
+}
+
+/// Resolves every target with at most `jobs` at once (0 means [`DEFAULT_JOBS`]), calling
+/// `progress(done, total, target)` after each. Results keep the order of `targets`; a
+/// target given twice is resolved once.
+pub fn audit<R, P>(targets: &[String], jobs: usize, resolve: R, progress: P) -> AuditOutcome
+where
+    R: Fn(&str) -> Result<Vec<Verdict>, String> + Sync,
+    P: Fn(usize, usize, &str) + Sync,
+{
+    let mut unique: Vec<&String> = Vec::new();
+    for t in targets {
+        if !unique.contains(&t) {
+            unique.push(t);
+        }
+    }
+    let total = unique.len();
+    let slots: Vec<Mutex<Option<Resolved>>> = (0..total).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let workers = if jobs == 0 { DEFAULT_JOBS } else { jobs }.min(total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(target) = unique.get(i) else { break };
+                // A resolver that panics fails its target, not the audit.
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| resolve(target)))
+                        .unwrap_or_else(|_| Err("internal error while reading this target".into()));
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total, target);
+            });
+        }
+    });
+    let mut out = AuditOutcome::default();
+    for (target, slot) in unique.iter().zip(slots) {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(verdicts)) => out.verdicts.extend(verdicts),
+            Some(Err(message)) => out.errors.push(TargetError {
+                target: target.to_string(),
+                message,
+            }),
+            None => out.errors.push(TargetError {
+                target: target.to_string(),
+                message: "not audited".into(),
+            }),
+        }
+    }
+    out
+}
+
+/// What the resolver made of one target.
+type Resolved = Result<Vec<Verdict>, String>;
+
+/// A model a human should look at, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    /// The model's target.
+    pub target: String,
+    /// The model's name, if known.
+    pub name: Option<String>,
+    /// Reasons, in a fixed order: unknowns, conditional terms, scale clause, AUP, findings.
+    pub reasons: Vec<String>,
+}
+
+/// Counts over an audit, and the models that need legal review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Models audited.
+    pub models: usize,
+    /// Targets that failed.
+    pub errors: usize,
+    /// Models per license (SPDX expression; `none` when no license was established).
+    pub licenses: BTreeMap<String, usize>,
+    /// Models per commercial-use status (`allowed`, `conditional`, `forbidden`, `unknown`).
+    pub commercial_use: BTreeMap<String, usize>,
+    /// Models with conditional terms, scale clauses, AUPs, conflicts or unknowns.
+    pub needs_review: Vec<Review>,
+}
+
+impl Summary {
+    /// Summarises `verdicts` (and counts `errors` failed targets).
+    pub fn new(verdicts: &[Verdict], errors: usize) -> Self {
+        let mut s = Summary {
+            models: verdicts.len(),
+            errors,
+            ..Summary::default()
+        };
+        for v in verdicts {
+            let license = v
+                .license
+                .as_ref()
+                .map_or("none".to_string(), |l| l.expression.clone());
+            *s.licenses.entry(license).or_default() += 1;
+            let commercial = v.matrix.commercial_use.status.as_str().to_string();
+            *s.commercial_use.entry(commercial).or_default() += 1;
+            let reasons = review_reasons(v);
+            if !reasons.is_empty() {
+                s.needs_review.push(Review {
+                    target: v.target.clone(),
+                    name: v.name.clone(),
+                    reasons,
+                });
+            }
+        }
+        s
+    }
+}
+
+/// Why a verdict needs a lawyer's look; empty when it does not.
+fn review_reasons(v: &Verdict) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if v.license.is_none() {
+        reasons.push("unknown: no license established".to_string());
+    }
+    let with = |status: Status| -> Vec<&str> {
+        PERMISSIONS
+            .iter()
+            .copied()
+            .filter(|p| v.matrix.permission(p).is_some_and(|p| p.status == status))
+            .collect()
+    };
+    let unknown = with(Status::Unknown);
+    if v.license.is_some() && !unknown.is_empty() {
+        reasons.push(format!("unknown: {}", unknown.join(", ")));
+    }
+    let conditional = with(Status::Conditional);
+    if !conditional.is_empty() {
+        reasons.push(format!("conditional terms: {}", conditional.join(", ")));
+    }
+    if let Some(sc) = &v.matrix.scale_clause {
+        reasons.push(format!("scale clause: {}", scale_text(sc)));
+    }
+    if let Some(aup) = &v.matrix.acceptable_use_policy {
+        reasons.push(format!("acceptable-use policy: {}", aup.name));
+    }
+    const REVIEW_CODES: [Code; 7] = [
+        Code::LicenseConflict,
+        Code::ModifiedLicense,
+        Code::InheritedLicense,
+        Code::LowConfidence,
+        Code::UnknownLicense,
+        Code::LicenseOtherUnresolved,
+        Code::GatedRepo,
+    ];
+    for code in REVIEW_CODES {
+        if v.findings.iter().any(|f| f.code == code) {
+            reasons.push(format!("finding: {code}"));
+        }
+    }
+    reasons
+}
+
+/// `monthly_active_users > 700000000`.
+pub fn scale_text(sc: &crate::matrix::ScaleClause) -> String {
+    let metric = serde_json::to_value(sc.metric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{metric} > {}", sc.threshold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inventory_lines() {
+        let inv = parse_inventory(
+            "# models in production\n\nhf:meta-llama/Llama-3.1-8B@main  # chat\n\
+             ./models/local\nollama:llama3.1:8b\napi:openai/gpt-4o\n\
+             hf:meta-llama/Llama-3.1-8B@main\napi:openai\nhf:a/b/c\n",
+        );
+        let got: Vec<(usize, &str, TargetKind)> = inv
+            .entries
+            .iter()
+            .map(|e| (e.line, e.target.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, "hf:meta-llama/Llama-3.1-8B@main", TargetKind::Hub),
+                (4, "./models/local", TargetKind::Directory),
+                (5, "ollama:llama3.1:8b", TargetKind::Ollama),
+                (6, "api:openai/gpt-4o", TargetKind::Api),
+            ]
+        );
+        let bad: Vec<usize> = inv.errors.iter().map(|e| e.line).collect();
+        assert_eq!(bad, [8, 9]);
+    }
+
+    fn verdict(target: &str, commercial: Status) -> Verdict {
+        let mut matrix = crate::matrix::Matrix::unknown();
+        for p in PERMISSIONS {
+            matrix.permission_mut(p).unwrap().status = Status::Allowed;
+        }
+        matrix.commercial_use.status = commercial;
+        Verdict {
+            target: target.into(),
+            kind: TargetKind::Hub,
+            name: None,
+            license: Some(crate::verdict::LicenseSummary {
+                key: "k".into(),
+                spdx: "MIT".into(),
+                hf: None,
+                name: "MIT".into(),
+                expression: "MIT".into(),
+                confidence: 1.0,
+            }),
+            licenses: vec!["k".into()],
+            matrix,
+            base_models: vec![],
+            evidence: vec![],
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn audit_keeps_order_bounds_workers_and_reports_errors() {
+        let targets: Vec<String> = (0..40).map(|i| format!("t{i}")).collect();
+        let running = AtomicUsize::new(0);
+        let peak = AtomicUsize::new(0);
+        let calls = AtomicUsize::new(0);
+        let out = audit(
+            &targets,
+            3,
+            |t| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                running.fetch_sub(1, Ordering::SeqCst);
+                if t == "t7" {
+                    return Err("boom".into());
+                }
+                Ok(vec![verdict(t, Status::Allowed)])
+            },
+            |_, _, _| {
+                calls.fetch_add(1, Ordering::SeqCst);
+            },
+        );
+        assert!(peak.load(Ordering::SeqCst) <= 3);
+        assert_eq!(calls.load(Ordering::SeqCst), 40);
+        assert_eq!(out.verdicts.len(), 39);
+        assert_eq!(out.verdicts[7].target, "t8");
+        assert_eq!(
+            out.errors,
+            [TargetError {
+                target: "t7".into(),
+                message: "boom".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn summary_counts_and_review() {
+        let mut unknown = verdict("u", Status::Unknown);
+        unknown.license = None;
+        let vs = [
+            verdict("a", Status::Allowed),
+            verdict("c", Status::Conditional),
+            unknown,
+        ];
+        let s = Summary::new(&vs, 2);
+        assert_eq!(s.models, 3);
+        assert_eq!(s.errors, 2);
+        assert_eq!(s.licenses.get("MIT"), Some(&2));
+        assert_eq!(s.licenses.get("none"), Some(&1));
+        assert_eq!(s.commercial_use.get("conditional"), Some(&1));
+        let review: Vec<&str> = s.needs_review.iter().map(|r| r.target.as_str()).collect();
+        assert_eq!(review, ["c", "u"]);
+        assert_eq!(
+            s.needs_review[0].reasons,
+            ["conditional terms: commercial_use"]
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! `model-license audit`: many targets at once (an org on the Hub, an inventory file, paths),
+//! read with bounded concurrency, then every model and a summary.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::audit::{audit, parse_inventory, Summary};
+use crate::report::{self, RenderOptions, Report, TargetError};
+use crate::scan::Scanner;
+
+use super::Format;
+
+/// What `--format json` prints for an audit: the report, plus the summary.
+#[derive(Serialize)]
+struct AuditJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    summary: &'a Summary,
+}
+
+/// The targets of an audit, in order: the authors' models, the inventories' lines, the
+/// command line. Inventory lines that are not targets, and unreadable inventories, are errors.
+pub fn targets(
+    scanner: &Scanner,
+    authors: &[String],
+    lists: &[PathBuf],
+    given: &[String],
+) -> (Vec<String>, Vec<TargetError>) {
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    for author in authors {
+        match list_author(scanner, author) {
+            Ok(repos) => targets.extend(repos.into_iter().map(|r| {
+                if r.starts_with("hf:") {
+                    r
+                } else {
+                    format!("hf:{r}")
+                }
+            })),
+            Err(message) => errors.push(TargetError {
+                target: format!("--hf-author {author}"),
+                message,
+            }),
+        }
+    }
+    for list in lists {
+        let shown = list.display().to_string();
+        match std::fs::read_to_string(list) {
+            Ok(text) => {
+                let inventory = parse_inventory(&text);
+                targets.extend(inventory.entries.into_iter().map(|e| e.target));
+                errors.extend(inventory.errors.into_iter().map(|e| TargetError {
+                    target: format!("{shown}:{}", e.line),
+                    message: e.message,
+                }));
+            }
+            Err(e) => errors.push(TargetError {
+                target: shown,
+                message: e.to_string(),
+            }),
+        }
+    }
+    targets.extend(given.iter().cloned());
+    (targets, errors)
+}
+
+#[cfg(feature = "hub")]
+fn list_author(scanner: &Scanner, author: &str) -> Result<Vec<String>, String> {
+    let hub = scanner
+        .hub()
+        .ok_or("the Hugging Face Hub client is not configured")?;
+    hub.list_author_models(author).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "hub"))]
+fn list_author(_: &Scanner, _: &str) -> Result<Vec<String>, String> {
+    Err("this build has no Hub support (cargo feature `hub`)".into())
+}
+
+/// Audits `targets` with `jobs` at once; a progress bar on stderr only when it is a terminal.
+pub fn run(
+    scanner: &Scanner,
+    targets: &[String],
+    mut errors: Vec<TargetError>,
+    jobs: usize,
+) -> (Report, Summary) {
+    let bar = io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(targets.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let outcome = audit(
+        targets,
+        jobs,
+        |t| scanner.verdicts(t),
+        |done, _, target| {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+                bar.set_message(target.to_string());
+            }
+        },
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    errors.extend(outcome.errors);
+    let report = scanner.finish(outcome.verdicts, errors);
+    let summary = Summary::new(&report.models, report.errors.len());
+    (report, summary)
+}
+
+/// Writes the audit in `format`.
+pub fn render(
+    report: &Report,
+    summary: &Summary,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &AuditJson { report, summary })
+                .map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())
+        }
+        Format::Markdown | Format::Sarif => {
+            report::markdown::render(report, out)?;
+            writeln!(out, "\n## Summary\n")?;
+            write_summary(summary, out, "- ")
+        }
+        Format::Table => {
+            report::table::render(report, opts, out)?;
+            writeln!(out, "\nSummary")?;
+            write_summary(summary, out, "  ")
+        }
+    }
+}
+
+fn write_summary(s: &Summary, out: &mut dyn Write, bullet: &str) -> io::Result<()> {
+    writeln!(
+        out,
+        "{bullet}models: {}, targets that failed: {}",
+        s.models, s.errors
+    )?;
+    let counts = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{k}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "{bullet}per license: {}", counts(&s.licenses))?;
+    writeln!(out, "{bullet}commercial use: {}", counts(&s.commercial_use))?;
+    writeln!(out, "{bullet}need legal review: {}", s.needs_review.len())?;
+    for r in &s.needs_review {
+        writeln!(
+            out,
+            "{bullet}  {}: {}",
+            report::sanitize(&r.target),
+            report::sanitize(&r.reasons.join("; "))
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! The clause check: after a match, what differs from the reference inside the matched
+//! region, and which permissions each difference bears on.
+//!
+//! Similarity scores cannot see "700 million" become "7 million" or an inserted "for
+//! commercial purposes" (they stay above 0.99), so every difference in the aligned region is
+//! examined: a touched decisive clause (`record.decisive_clauses`) is reported with that
+//! clause's `bears_on`; any other inserted, deleted or changed words are reported with
+//! `bears_on` inferred from their words. Spelling-only changes (tokens that join to the same
+//! word) are not differences; whitespace, quotes, Markdown and copyright lines never reach
+//! this point (see `normalize`).
+
+use super::index::{Ref, K};
+use super::matcher::Region;
+use super::normalize::{split_lines, tokenize, Tokens};
+use super::Modification;
+
+/// A decisive clause located in one reference text.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    /// The phrase as the record writes it.
+    pub text: String,
+    /// What it decides.
+    pub bears_on: Vec<String>,
+    /// Reference token range `[start, end)`, `None` when the phrase is not in this text.
+    pub at: Option<(usize, usize)>,
+}
+
+/// Locates each `(text, bears_on)` clause in the reference tokens.
+pub fn locate(rf: &Ref, clauses: &[(String, Vec<String>)]) -> Vec<Clause> {
+    let hay: Vec<u64> = rf.toks.toks.iter().map(|t| t.hash).collect();
+    clauses
+        .iter()
+        .map(|(text, bears_on)| {
+            let needle: Vec<u64> = tokenize(text).toks.iter().map(|t| t.hash).collect();
+            let at = (!needle.is_empty())
+                .then(|| {
+                    hay.windows(needle.len())
+                        .position(|w| w == needle.as_slice())
+                })
+                .flatten()
+                .map(|s| (s, s + needle.len()));
+            Clause {
+                text: text.clone(),
+                bears_on: bears_on.clone(),
+                at,
+            }
+        })
+        .collect()
+}
+
+/// One difference: query tokens `q` stand where reference tokens `p` were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hunk {
+    q: (usize, usize),
+    p: (usize, usize),
+}
+
+/// Differences between the query and the reference inside the aligned region. The shingle
+/// chain is first turned into a token alignment (each token mapped at most once, both
+/// sides increasing), so a shifted diagonal — one word deleted between two overlapping
+/// shingles — is a difference too.
+fn hunks(region: &Region, rf: &Ref, query: &Tokens) -> Vec<Hunk> {
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(region.q_hi - region.q_lo);
+    for &(q, p) in &region.chain {
+        for t in 0..K {
+            let (a, b) = (q as usize + t, p as usize + t);
+            let fresh = pairs.last().is_none_or(|&(x, y)| a > x && b > y);
+            if fresh
+                && a < query.len()
+                && b < rf.toks.len()
+                && query.toks[a].hash == rf.toks.toks[b].hash
+            {
+                pairs.push((a, b));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for w in pairs.windows(2) {
+        let ((qa, pa), (qb, pb)) = (w[0], w[1]);
+        if qb > qa + 1 || pb > pa + 1 {
+            if let Some(h) = refine(
+                Hunk {
+                    q: (qa + 1, qb),
+                    p: (pa + 1, pb),
+                },
+                rf,
+                query,
+            ) {
+                out.push(h);
+            }
+        }
+    }
+    out
+}
+
+/// Trims the common head and tail of a hunk; `None` when nothing real differs.
+fn refine(mut h: Hunk, rf: &Ref, query: &Tokens) -> Option<Hunk> {
+    let qh = |i: usize| query.toks[i].hash;
+    let ph = |i: usize| rf.toks.toks[i].hash;
+    while h.q.0 < h.q.1 && h.p.0 < h.p.1 && qh(h.q.0) == ph(h.p.0) {
+        h.q.0 += 1;
+        h.p.0 += 1;
+    }
+    while h.q.0 < h.q.1 && h.p.0 < h.p.1 && qh(h.q.1 - 1) == ph(h.p.1 - 1) {
+        h.q.1 -= 1;
+        h.p.1 -= 1;
+    }
+    let joined = |t: &Tokens, (a, b): (usize, usize)| (a..b).map(|i| t.word(i)).collect::<String>();
+    if joined(query, h.q) == joined(&rf.toks, h.p) {
+        return None;
+    }
+    Some(h)
+}
+
+/// Every modification of the matched region: touched decisive clauses first, then other
+/// differences. A clause in the missing tail of a truncated text is not a modification; a
+/// clause in a missing head, or missing from a text that ends just short, is (a removed
+/// grant often sits there).
+pub fn check(
+    region: &Region,
+    rf: &Ref,
+    clauses: &[Clause],
+    query: &Tokens,
+    text: &str,
+) -> Vec<Modification> {
+    let hunks = hunks(region, rf, query);
+    let mut used = vec![false; hunks.len()];
+    let mut out = Vec::new();
+    for c in clauses {
+        let Some((cs, ce)) = c.at else { continue };
+        if cs >= region.p_hi && region.truncated {
+            continue;
+        }
+        if cs >= region.p_hi {
+            out.push(modification(
+                c.bears_on.clone(),
+                Some(c.text.clone()),
+                None,
+                None,
+            ));
+            continue;
+        }
+        if ce <= region.p_lo {
+            out.push(modification(
+                c.bears_on.clone(),
+                Some(c.text.clone()),
+                None,
+                None,
+            ));
+            continue;
+        }
+        let touching: Vec<usize> = (0..hunks.len())
+            .filter(|&i| touches(hunks[i].p, (cs, ce)))
+            .collect();
+        if let Some(&first) = touching.first() {
+            let (qa, qb) = touching.iter().fold((usize::MAX, 0), |(a, b), &i| {
+                (a.min(hunks[i].q.0), b.max(hunks[i].q.1))
+            });
+            let found = quote(query, text, hunk_lines(query, (qa, qb), hunks[first].q.0));
+            let line = query
+                .toks
+                .get(hunks[first].q.0.min(query.len().saturating_sub(1)))
+                .map(|t| t.line as usize);
+            out.push(modification(
+                c.bears_on.clone(),
+                Some(c.text.clone()),
+                found,
+                line,
+            ));
+            touching.iter().for_each(|&i| used[i] = true);
+        }
+    }
+    for (i, h) in hunks.iter().enumerate().filter(|(i, _)| !used[*i]) {
+        let notice = |t: &Tokens, original: &str, r: (usize, usize)| {
+            on_copyright_lines(t, original, r) || copyright_words(t, r)
+        };
+        if notice(query, text, h.q) && notice(&rf.toks, &rf.original, h.p) {
+            continue;
+        }
+        let words: Vec<&str> = (h.q.0..h.q.1)
+            .map(|j| query.word(j))
+            .chain((h.p.0..h.p.1).map(|j| rf.toks.word(j)))
+            .collect();
+        let expected = (h.p.0 < h.p.1)
+            .then(|| quote(&rf.toks, &rf.original, hunk_lines(&rf.toks, h.p, h.p.0)))
+            .flatten();
+        let found = (h.q.0 < h.q.1)
+            .then(|| quote(query, text, hunk_lines(query, h.q, h.q.0)))
+            .flatten();
+        let line = query
+            .toks
+            .get(h.q.0.min(query.len().saturating_sub(1)))
+            .map(|t| t.line as usize);
+        let _ = i;
+        out.push(modification(infer(&words), expected, found, line));
+    }
+    out
+}
+
+/// Words that make a sentence next to a license text a possible change of its terms.
+const RESTRICTIVE: &[&str] = &[
+    "not",
+    "no",
+    "non",
+    "only",
+    "noncommercial",
+    "commercial",
+    "prohibit",
+    "prohibited",
+    "restrict",
+    "restricted",
+    "restriction",
+    "restrictions",
+    "forbid",
+    "forbidden",
+    "except",
+    "unless",
+    "research",
+    "exclusively",
+    "solely",
+    "revoke",
+    "terminate",
+];
+
+/// Lines just before or after a match (up to three each side, within `window`, stopping at
+/// a Markdown heading or rule) that restrict use: "For non-commercial use only." above an
+/// MIT text changes what it grants. A neutral title or header is not reported.
+pub fn surroundings(
+    query: &Tokens,
+    text: &str,
+    window: (usize, usize),
+    region: (usize, usize),
+) -> Vec<Modification> {
+    let lines: Vec<&str> = split_lines(text).collect();
+    let is_break = |l: u32| {
+        let t = lines.get(l as usize - 1).map_or("", |s| s.trim_start());
+        t.starts_with('#') || t.starts_with("---") || t.starts_with("===") || t.starts_with("***")
+    };
+    let mut out = Vec::new();
+    let before: Vec<usize> = (window.0..region.0.min(query.len())).rev().collect();
+    let after: Vec<usize> = (region.1..window.1.min(query.len())).collect();
+    for side in [before, after] {
+        let mut taken: Vec<usize> = Vec::new();
+        let mut seen_lines: Vec<u32> = Vec::new();
+        for i in side {
+            let l = query.toks[i].line;
+            if !seen_lines.contains(&l) {
+                if seen_lines.len() == 3 || is_break(l) {
+                    break;
+                }
+                seen_lines.push(l);
+            }
+            taken.push(i);
+        }
+        let words: Vec<&str> = taken.iter().map(|&i| query.word(i)).collect();
+        if words.iter().any(|w| RESTRICTIVE.contains(w)) {
+            let (a, b) = (seen_lines.iter().min(), seen_lines.iter().max());
+            if let (Some(&a), Some(&b)) = (a, b) {
+                let found = quote(query, text, Some((a as usize, b as usize)));
+                out.push(modification(infer(&words), None, found, Some(a as usize)));
+            }
+        }
+    }
+    out
+}
+
+/// True when every token of `range` sits on a copyright notice line (an empty range is).
+/// Notices that are not on a line of their own are kept as words, so a changed holder or
+/// year shows up as a difference; it is not a change of terms.
+fn on_copyright_lines(t: &Tokens, text: &str, (a, b): (usize, usize)) -> bool {
+    if a >= b {
+        return true;
+    }
+    let lines: Vec<&str> = split_lines(text).collect();
+    (a..b).all(|i| {
+        let l = lines
+            .get(t.toks[i].line as usize - 1)
+            .map_or("", |l| l.trim_start());
+        let l = l.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©');
+        l.starts_with('©')
+            || l.get(..9)
+                .is_some_and(|p| p.eq_ignore_ascii_case("copyright"))
+    })
+}
+
+/// True when the words of `range` are a copyright notice: "copyright" and a year (or a
+/// `yyyy` / `year` placeholder) among the next three words.
+fn copyright_words(t: &Tokens, (a, b): (usize, usize)) -> bool {
+    let w: Vec<&str> = (a..b.min(a + 4)).map(|i| t.word(i)).collect();
+    w.first() == Some(&"copyright")
+        && w[1..].iter().any(|w| {
+            *w == "yyyy" || *w == "year" || (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// A hunk touches a clause when it changes a token of it or inserts inside it.
+fn touches(p: (usize, usize), c: (usize, usize)) -> bool {
+    if p.0 == p.1 {
+        p.0 > c.0 && p.0 < c.1
+    } else {
+        p.0 < c.1 && p.1 > c.0
+    }
+}
+
+fn modification(
+    bears_on: Vec<String>,
+    expected: Option<String>,
+    found: Option<String>,
+    line: Option<usize>,
+) -> Modification {
+    Modification {
+        bears_on,
+        expected,
+        found,
+        line,
+    }
+}
+
+/// The lines (1-based, inclusive) holding tokens `a..b`; for an empty range, the line of `at`.
+fn hunk_lines(t: &Tokens, (a, b): (usize, usize), at: usize) -> Option<(usize, usize)> {
+    let line = |i: usize| {
+        t.toks
+            .get(i.min(t.len().checked_sub(1)?))
+            .map(|t| t.line as usize)
+    };
+    if a < b {
+        Some((line(a)?, line(b - 1)?))
+    } else {
+        let l = line(at)?;
+        Some((l, l))
+    }
+}
+
+/// The text of lines `a..=b`, trimmed and capped for a report.
+fn quote(_t: &Tokens, text: &str, lines: Option<(usize, usize)>) -> Option<String> {
+    let (a, b) = lines?;
+    let s: Vec<&str> = split_lines(text)
+        .skip(a - 1)
+        .take(b + 1 - a)
+        .map(str::trim)
+        .collect();
+    let mut s = s.join("\n");
+    if s.len() > 600 {
+        let cut = (0..=600)
+            .rev()
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(0);
+        s.truncate(cut);
+        s.push('…');
+    }
+    Some(s)
+}
+
+/// What an inserted, deleted or changed passage bears on, from its words.
+pub fn infer(words: &[&str]) -> Vec<String> {
+    let has = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
+    let mut out: Vec<&str> = Vec::new();
+    if has(&["million", "billion", "user", "revenue", "mau"])
+        || words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        out.extend(["scale_clause", "commercial_use"]);
+    }
+    if has(&[
+        "commerc", "revenue", "sell", "monetiz", "monetis", "profit", "paid",
+    ]) {
+        out.push("commercial_use");
+    }
+    if has(&["distribut", "redistribut", "sublicens", "share"]) {
+        out.push("redistribution");
+    }
+    if has(&["modif", "derivativ", "fine", "adapt", "distill"]) {
+        out.push("derivatives");
+    }
+    if has(&["output", "train", "synthetic"]) {
+        out.push("output_training");
+    }
+    if out.is_empty() {
+        out.extend(crate::matrix::PERMISSIONS);
+    }
+    let mut v: Vec<String> = out.into_iter().map(String::from).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inference_follows_the_words() {
+        assert_eq!(
+            infer(&["not", "for", "commercial", "purposes"]),
+            ["commercial_use"]
+        );
+        assert_eq!(infer(&["7", "million"]), ["commercial_use", "scale_clause"]);
+        assert_eq!(
+            infer(&["you", "may", "not", "fine", "tune"]),
+            ["derivatives"]
+        );
+        assert_eq!(infer(&["whatever"]).len(), 5);
+    }
+
+    #[test]
+    fn touching_rules() {
+        assert!(touches((5, 5), (3, 8)));
+        assert!(!touches((3, 3), (3, 8)));
+        assert!(touches((7, 9), (3, 8)));
+        assert!(!touches((8, 9), (3, 8)));
+    }
+}

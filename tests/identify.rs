@@ -1,0 +1,324 @@
+//! License-text identification against the whole license-db: self-identification, versions,
+//! clause check, multi-license files, names, and the generated corpus.
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+use model_license::identify::{Identification, Identifier, MatchKind};
+use model_license::matrix::Status;
+use model_license::Db;
+
+use corpus::Expect;
+
+fn setup() -> (Db, Identifier) {
+    let db = Db::embedded().expect("embedded db");
+    let id = Identifier::new(&db);
+    (db, id)
+}
+
+fn text_of<'a>(db: &'a Db, key: &str) -> &'a str {
+    let l = db.get(key).unwrap_or_else(|| panic!("{key} in db"));
+    db.text(&l.texts[0]).expect("text")
+}
+
+fn keys(r: &Identification) -> Vec<&str> {
+    r.matches.iter().map(|m| m.key.as_str()).collect()
+}
+
+#[test]
+fn every_reference_text_identifies_as_its_own_record() {
+    let (db, id) = setup();
+    let mut bad = Vec::new();
+    for l in db.licenses() {
+        for t in &l.texts {
+            let r = id.identify(db.text(t).expect("text"));
+            let ok = r.matches.len() == 1
+                && r.matches[0].key == l.key
+                && r.matches[0].confidence >= 0.99
+                && r.matches[0].modifications.is_empty();
+            if !ok {
+                bad.push(format!("{} ({t}): {:?} {:?}", l.key, keys(&r), r.candidate));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn every_decisive_clause_and_marker_is_in_a_reference_text() {
+    let (db, _) = setup();
+    let mut bad = Vec::new();
+    for l in db.licenses().filter(|l| !l.texts.is_empty()) {
+        let texts: Vec<&str> = l.texts.iter().filter_map(|t| db.text(t)).collect();
+        let phrases = l.decisive_clauses.iter().map(|c| &c.text).chain(&l.markers);
+        // A marker that is a copyright line normalises to nothing (notices are skipped) and
+        // cannot mark anything; the identifier ignores it.
+        for p in phrases.filter(|p| !model_license::identify::normalize::tokenize(p).is_empty()) {
+            if !texts.iter().any(|t| corpus::contains(t, p)) {
+                bad.push(format!("{}: {p:?}", l.key));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+const SIBLINGS: &[&[&str]] = &[
+    &["llama3", "llama3.1", "llama3.2", "llama3.3", "llama4"],
+    &["gemma-2024-02-21", "gemma-2024-04-01", "gemma-2025-03-24"],
+    &[
+        "qwen-2024",
+        "qwen-research-2024",
+        "tongyi-qianwen-2023",
+        "tongyi-qianwen-research-2023",
+    ],
+];
+
+#[test]
+fn versions_are_told_apart_even_rewrapped() {
+    let (db, id) = setup();
+    for family in SIBLINGS {
+        for key in family.iter().filter(|k| db.get(k).is_some()) {
+            let text = corpus::rewrap(text_of(&db, key), 60);
+            let r = id.identify(&text);
+            assert_eq!(keys(&r), [*key], "{key}: {r:?}");
+            assert!(
+                r.matches[0].modifications.is_empty(),
+                "{key}: {:?}",
+                r.matches[0].modifications
+            );
+        }
+    }
+}
+
+#[test]
+fn a_family_text_without_its_markers_gets_no_version() {
+    let (db, id) = setup();
+    for key in [
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "qwen-2024",
+        "qwen-research-2024",
+    ] {
+        let l = db.get(key).expect("record");
+        let mut text = text_of(&db, key).to_string();
+        for m in &l.markers {
+            text = text.replace(m.as_str(), "");
+        }
+        // The Markdown 3.3 file escapes the URL path; strip that spelling too.
+        text = text.replace("llama3\\_3/use-policy", "");
+        if l.markers.iter().any(|m| corpus::contains(&text, m)) {
+            continue;
+        }
+        let r = id.identify(&text);
+        assert!(
+            r.matches.iter().all(|m| m.kind == MatchKind::Notice),
+            "{key}: {r:?}"
+        );
+        let c = r.candidate.expect("a candidate");
+        assert!(c.score < 0.9, "{key}: {c:?}");
+    }
+}
+
+#[test]
+fn clause_check_catches_scale_insertions_and_removed_grants() {
+    let (db, id) = setup();
+    let llama = text_of(&db, "llama3.1");
+    let scale = llama.replacen("700 million", "7 million", 1);
+    let r = id.identify(&scale);
+    assert_eq!(keys(&r), ["llama3.1"]);
+    let m = &r.matches[0].modifications;
+    assert!(
+        m.iter()
+            .any(|m| m.bears_on.contains(&"scale_clause".to_string())),
+        "{m:?}"
+    );
+    assert!(
+        m.iter()
+            .any(|m| m.found.as_deref().is_some_and(|f| f.contains("7 million"))),
+        "{m:?}"
+    );
+
+    let nc = llama.replacen(
+        "ii. If you receive",
+        "v. You may not use the Llama Materials for commercial purposes.\n\nii. If you receive",
+        1,
+    );
+    let r = id.identify(&nc);
+    assert_eq!(keys(&r), ["llama3.1"]);
+    let m = &r.matches[0].modifications;
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].bears_on, ["commercial_use"]);
+    assert!(
+        m[0].expected.is_none()
+            && m[0]
+                .found
+                .as_deref()
+                .unwrap_or("")
+                .contains("commercial purposes")
+    );
+
+    let mit = text_of(&db, "mit");
+    let r = id.identify(&mit.replacen("modify, merge, ", "", 1));
+    assert_eq!(keys(&r), ["mit"]);
+    assert!(!r.matches[0].modifications.is_empty());
+}
+
+#[test]
+fn every_license_in_a_file_is_found_with_its_lines() {
+    let (db, id) = setup();
+    let (a, b) = (text_of(&db, "llama3.1"), text_of(&db, "apache-2.0"));
+    let text = format!("{a}\n\n{}\n\n{b}", text_of(&db, "llama3.1-aup"));
+    let r = id.identify(&text);
+    assert_eq!(
+        keys(&r),
+        ["llama3.1", "llama3.1-aup", "apache-2.0"],
+        "{r:?}"
+    );
+    let la = a.lines().count();
+    assert!(
+        r.matches[0].start_line == 1 && r.matches[0].end_line <= la + 1,
+        "{:?}",
+        r.matches[0]
+    );
+    assert!(r.matches[2].start_line > la && r.matches[2].end_line <= text.lines().count());
+    assert!(r.matches.iter().all(|m| m.modifications.is_empty()));
+}
+
+#[test]
+fn unrelated_text_is_not_a_license() {
+    let (_, id) = setup();
+    for t in ["", "fn main() {}", "# Model\n\nA model.", "\u{0}\u{1}\u{2}"] {
+        assert!(id.identify(t).matches.is_empty());
+    }
+}
+
+#[test]
+fn names_map_to_keys() {
+    let (db, id) = setup();
+    for (s, key) in [
+        ("Llama 3.1 Community License", "llama3.1"),
+        ("llama-3.1", "llama3.1"),
+        ("CC BY-NC 4.0", "cc-by-nc-4.0"),
+        ("apache 2", "apache-2.0"),
+        ("Apache License, Version 2.0", "apache-2.0"),
+        ("released under the MIT license", "mit"),
+        (
+            "Creative Commons Attribution-NonCommercial 4.0 International",
+            "cc-by-nc-4.0",
+        ),
+    ] {
+        assert_eq!(id.name(&db, s).as_deref(), Some(key), "{s}");
+    }
+    for s in ["other", "", "a license"] {
+        assert_eq!(id.name(&db, s), None, "{s}");
+    }
+}
+
+/// True when the answer is right for the case. A modified text may also be refused (no
+/// match, the right candidate): that is a safe answer.
+fn correct(case: &corpus::Case, r: &Identification) -> bool {
+    let full: Vec<_> = r
+        .matches
+        .iter()
+        .filter(|m| m.kind == MatchKind::FullText)
+        .collect();
+    match &case.expect {
+        Expect::Key {
+            key,
+            also,
+            modified,
+        } => {
+            if *modified == Some(true) && full.is_empty() {
+                return r.candidate.as_ref().is_some_and(|c| &c.key == key);
+            }
+            let Some(m) = full.iter().find(|m| &m.key == key) else {
+                return false;
+            };
+            let others_ok = full
+                .iter()
+                .all(|m| &m.key == key || Some(&m.key) == also.as_ref());
+            let also_ok = also
+                .as_ref()
+                .is_none_or(|a| full.iter().any(|m| &m.key == a));
+            let mods_ok = modified.is_none_or(|x| m.modifications.is_empty() != x);
+            others_ok && also_ok && mods_ok
+        }
+        Expect::Notice(key) => r
+            .matches
+            .iter()
+            .any(|m| m.kind == MatchKind::Notice && &m.key == key),
+        Expect::NotIdentified => full.iter().all(|m| !m.modifications.is_empty()),
+    }
+}
+
+/// A match that reads "commercial use is fine" when the truth is otherwise: the true
+/// license does not permit it, or the text was modified, or it is not a db license at all.
+fn false_permissive(db: &Db, case: &corpus::Case, r: &Identification) -> bool {
+    let forbids = |key: &str| {
+        db.get(key)
+            .is_some_and(|l| !permits(l.matrix.commercial_use.status))
+    };
+    r.matches.iter().any(|m| {
+        let says_permitted = m.modifications.is_empty()
+            && db
+                .get(&m.key)
+                .is_some_and(|l| permits(l.matrix.commercial_use.status));
+        let wrong = match &case.expect {
+            Expect::Key {
+                key,
+                also,
+                modified,
+            } => {
+                if &m.key == key {
+                    *modified == Some(true) || forbids(key)
+                } else {
+                    also.as_ref() != Some(&m.key) && forbids(key)
+                }
+            }
+            Expect::Notice(key) => forbids(key),
+            Expect::NotIdentified => true,
+        };
+        says_permitted && wrong
+    })
+}
+
+fn permits(s: Status) -> bool {
+    matches!(s, Status::Allowed | Status::Conditional)
+}
+
+#[test]
+fn generated_corpus_is_identified_accurately_and_never_falsely_permissive() {
+    let (db, id) = setup();
+    let cases = corpus::generate(&db);
+    assert!(cases.len() > 500, "{} cases", cases.len());
+    let mut wrong = Vec::new();
+    let mut permissive = Vec::new();
+    for c in &cases {
+        let r = id.identify(&c.text);
+        if !correct(c, &r) {
+            wrong.push(format!(
+                "{}: {:?} {:?}",
+                c.name,
+                r.matches
+                    .iter()
+                    .map(|m| (&m.key, m.confidence, m.modifications.len(), m.truncated))
+                    .collect::<Vec<_>>(),
+                r.candidate
+            ));
+        }
+        if false_permissive(&db, c, &r) {
+            permissive.push(c.name.clone());
+        }
+    }
+    let accuracy = 1.0 - wrong.len() as f64 / cases.len() as f64;
+    assert!(
+        permissive.is_empty(),
+        "false-permissive answers: {permissive:#?}"
+    );
+    assert!(
+        accuracy >= 0.99,
+        "accuracy {accuracy:.4} over {} cases; wrong: {wrong:#?}",
+        cases.len()
+    );
+}
