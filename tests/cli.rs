@@ -266,3 +266,37 @@ fn prose_license_files_and_restricting_lines_are_read_conservatively() {
         assert_eq!(status(custom, p), "unknown", "{p}");
     }
 }
+
+#[test]
+fn audit_shards_partition_the_targets() {
+    let targets = [
+        "fixtures/models/apache-model",
+        "fixtures/models/gemma-2b",
+        "fixtures/models/qwen2.5-3b",
+        "fixtures/models/no-license",
+        "api:openai/gpt-4o",
+    ];
+    let mut seen = Vec::new();
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let mut args = vec!["audit", "--format", "json", "--shard", &shard];
+        args.extend(targets);
+        let (report, out) = json(&args);
+        assert_eq!(out.status.code(), Some(0));
+        seen.extend(
+            report["models"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["target"].as_str().unwrap().to_string()),
+        );
+    }
+    seen.sort();
+    let mut want: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+    want.sort();
+    assert_eq!(seen, want, "every target in exactly one shard");
+    assert_eq!(
+        run(&["audit", "--shard", "3/3", "x"]).status.code(),
+        Some(2)
+    );
+}

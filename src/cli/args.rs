@@ -58,6 +58,10 @@ pub enum Command {
         /// An inventory file: one target per line, `#` comments (repeatable).
         #[arg(long, value_name = "FILE")]
         list: Vec<PathBuf>,
+        /// Audit only shard I of N (0-based; a stable hash of each target), to split a large
+        /// registry across CI jobs.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::incremental::Shard>,
         /// Targets read at once.
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: u16,

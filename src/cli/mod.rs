@@ -67,6 +67,7 @@ fn run(args: &Args) -> io::Result<u8> {
             list,
             jobs,
             all_revisions,
+            shard,
         } => {
             let needs_hub = !hf_author.is_empty()
                 || !list.is_empty()
@@ -75,9 +76,12 @@ fn run(args: &Args) -> io::Result<u8> {
                 Ok(s) => s,
                 Err(message) => return fail(message),
             };
-            let (all, errors) = audit::targets(&scanner, hf_author, list, targets);
+            let (mut all, errors) = audit::targets(&scanner, hf_author, list, targets);
             if all.is_empty() && errors.is_empty() {
                 return fail("nothing to audit: give targets, --hf-author or --list");
+            }
+            if let Some(shard) = shard {
+                all.retain(|t| shard.contains(t));
             }
             let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
             audit::render(
