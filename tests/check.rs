@@ -109,6 +109,41 @@ fn json_and_sarif_carry_the_decision() {
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["outcome"], "fail");
+    // The gate policy fires every kind of rule from the command line.
+    let mut fired: Vec<&str> = doc["evaluation"]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| {
+            m["violations"].as_array().unwrap().iter().chain(
+                m["waived"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| &w["violation"]),
+            )
+        })
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    fired.extend(
+        doc["evaluation"]["policy_violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap()),
+    );
+    for code in [
+        "license-denied",
+        "requirement-failed",
+        "license-unknown",
+        "scale-clause-exceeded",
+        "region-restricted",
+        "exception-expired",
+        "exception-unused",
+        "revenue-clause-exceeded",
+    ] {
+        assert!(fired.contains(&code), "{code} not fired: {fired:?}");
+    }
     assert!(doc["evaluation"]["models"]
         .as_array()
         .unwrap()

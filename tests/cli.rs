@@ -12,7 +12,7 @@ fn scan_reports_one_entry_per_model_folder() {
         .iter()
         .map(|m| m["target"].as_str().unwrap())
         .collect();
-    assert_eq!(targets.len(), 11, "{targets:?}");
+    assert_eq!(targets.len(), 12, "{targets:?}");
     assert!(
         targets.windows(2).all(|w| w[0] < w[1]),
         "sorted: {targets:?}"
