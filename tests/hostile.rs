@@ -12,11 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{codes, root, status};
-
-fn text(key: &str) -> String {
-    fs::read_to_string(root().join("license-db/texts").join(format!("{key}.txt"))).unwrap()
-}
+use crate::util::{codes, license_text as text, status};
 
 fn card(dir: &Path, front: &str) {
     fs::create_dir_all(dir).unwrap();

@@ -8,11 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::hub::fake_hub::{FakeHub, FaultKind, Repo, TOKEN};
-use crate::util::{codes, model, root, status};
-
-fn text(key: &str) -> String {
-    fs::read_to_string(root().join("license-db/texts").join(format!("{key}.txt"))).unwrap()
-}
+use crate::util::{codes, license_text as text, model, root, status};
 
 /// A Hub with a Llama 3.1 repo (real license text, weights listed), an NC repo and a
 /// gated Gemma repo.

@@ -8,11 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::formats::writer::{safetensors, Gguf};
-use crate::util::{codes, model, root, status};
-
-fn text(key: &str) -> String {
-    fs::read_to_string(root().join("license-db/texts").join(format!("{key}.txt"))).unwrap()
-}
+use crate::util::{codes, license_text as text, model, root, status};
 
 fn write(path: &Path, bytes: &[u8]) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();

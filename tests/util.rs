@@ -10,6 +10,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The canonical reference text of license-db record `key`.
+pub fn license_text(key: &str) -> String {
+    std::fs::read_to_string(root().join("license-db/texts").join(format!("{key}.txt"))).unwrap()
+}
+
 /// Runs `model-license ARGS` from the repository root, with a clean environment for
 /// colour and CI detection.
 pub fn run(args: &[&str]) -> Output {

@@ -6,9 +6,8 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
-use super::card;
-use super::files::{self, MAX_TEXT_BYTES};
-use super::local::read_document;
+use super::files;
+use super::local::{read_card, read_document};
 use super::model::Model;
 use super::weights::{claims_from_weight_file, weight_format};
 use crate::evidence::SourceKind;
@@ -63,7 +62,7 @@ pub fn add_file(model: &mut Model, root: &Path, path: &Path, rel: &str, at_root:
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     if at_root && files::is_readme(&name) {
-        add_card(model, path, rel);
+        read_card(model, path, rel, false);
     } else if files::is_license_file(&name) {
         if let Some(doc) = read_document(model, root, path, SourceKind::LicenseFile) {
             model.documents.push(doc);
@@ -71,34 +70,6 @@ pub fn add_file(model: &mut Model, root: &Path, path: &Path, rel: &str, at_root:
     } else if weight_format(&name).is_some() {
         if let Some(claims) = claims_from_weight_file(path, rel) {
             claims.merge_into(model);
-        }
-    }
-}
-
-/// Reads a model card: its front-matter claims, base models and body. The store's name for
-/// the model (a Hub id) is kept over the card's.
-fn add_card(model: &mut Model, path: &Path, rel: &str) {
-    let text = match files::read_text(path, MAX_TEXT_BYTES) {
-        Ok(text) => text,
-        Err(e) => {
-            return model
-                .findings
-                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
-        }
-    };
-    let mut card = card::parse(&text.content, rel);
-    for doc in &mut card.documents {
-        doc.truncated |= text.truncated;
-    }
-    if model.name.is_none() {
-        model.name = card.name;
-    }
-    model.declared.extend(card.declared);
-    model.documents.extend(card.documents);
-    model.findings.extend(card.findings);
-    for base in card.base_models {
-        if !model.base_models.contains(&base) {
-            model.base_models.push(base);
         }
     }
 }

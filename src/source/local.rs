@@ -228,7 +228,7 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
         );
     }
     if let Some(readme) = &folder.readme {
-        read_card(model, root, readme);
+        read_card(model, readme, &relative(root, readme), true);
     }
     if let Some(config) = &folder.config {
         if let Some(name) = config_name(config) {
@@ -247,9 +247,11 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
     }
 }
 
-fn read_card(model: &mut Model, root: &Path, readme: &Path) {
-    let rel = relative(root, readme);
-    let text = match files::read_text(readme, MAX_TEXT_BYTES) {
+/// Reads a model card into `model`: its claims, base models (once each) and body, marked
+/// truncated when the read limit cut it. `card_names_model`: the card's `model_name`
+/// replaces the folder's name (a store's own name for the model is kept over it).
+pub fn read_card(model: &mut Model, path: &Path, rel: &str, card_names_model: bool) {
+    let text = match files::read_text(path, MAX_TEXT_BYTES) {
         Ok(t) => t,
         Err(e) => {
             return model
@@ -257,14 +259,21 @@ fn read_card(model: &mut Model, root: &Path, readme: &Path) {
                 .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
         }
     };
-    let card = card::parse(&text.content, &rel);
-    if let Some(name) = card.name {
-        model.name = Some(name);
+    let mut card = card::parse(&text.content, rel);
+    for doc in &mut card.documents {
+        doc.truncated |= text.truncated;
+    }
+    if card_names_model || model.name.is_none() {
+        model.name = card.name.or(model.name.take());
     }
     model.declared.extend(card.declared);
-    model.base_models.extend(card.base_models);
     model.documents.extend(card.documents);
     model.findings.extend(card.findings);
+    for base in card.base_models {
+        if !model.base_models.contains(&base) {
+            model.base_models.push(base);
+        }
+    }
 }
 
 /// Reads a text file as a document; an unreadable one becomes a finding on the model.
@@ -316,7 +325,7 @@ fn single_file(path: &Path, target: &str) -> Model {
         return model;
     }
     if is_readme(&name) || name.to_ascii_lowercase().ends_with(".md") {
-        read_card(&mut model, root, path);
+        read_card(&mut model, path, &relative(root, path), true);
     } else if let Some(doc) = read_document(&mut model, root, path, SourceKind::LicenseFile) {
         model.documents.push(doc);
     }
