@@ -42,14 +42,18 @@ pub enum Code {
     PolicyWithoutLicense,
     /// A required text (LICENSE) was only partly present: the tail is missing.
     TruncatedLicense,
-    /// Text beside the license (a README License section, a short license file) restricts
-    /// use beyond what the identified license grants.
-    AddedRestriction,
+    /// A sentence in a license-bearing text states terms that no identified license text
+    /// explains ("non-commercial use only" beside an MIT text, a README that says the weights
+    /// need a separate agreement); the permissions it may bear on are unknown.
+    AddedTerms,
+    /// A license-like file that could not be read as text (PDF, DOCX, binary, unreadable):
+    /// its terms are unknown, and so is every permission.
+    UnreadableLicense,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 14] = [
         Code::NoLicense,
         Code::UnknownLicense,
         Code::LowConfidence,
@@ -62,7 +66,8 @@ impl Code {
         Code::LicenseOtherUnresolved,
         Code::PolicyWithoutLicense,
         Code::TruncatedLicense,
-        Code::AddedRestriction,
+        Code::AddedTerms,
+        Code::UnreadableLicense,
     ];
 
     /// The kebab-case code as printed.
@@ -80,7 +85,8 @@ impl Code {
             Code::LicenseOtherUnresolved => "license-other-unresolved",
             Code::PolicyWithoutLicense => "policy-without-license",
             Code::TruncatedLicense => "truncated-license",
-            Code::AddedRestriction => "added-restriction",
+            Code::AddedTerms => "added-terms",
+            Code::UnreadableLicense => "unreadable-license",
         }
     }
 
@@ -99,7 +105,8 @@ impl Code {
             Code::LicenseOtherUnresolved => "The card says `license: other` and nothing resolves which license that is.",
             Code::PolicyWithoutLicense => "An acceptable-use policy was found without the license that incorporates it.",
             Code::TruncatedLicense => "A license text is incomplete: its tail is missing.",
-            Code::AddedRestriction => "Text beside the license restricts use beyond what the license grants; the affected permissions are unknown.",
+            Code::AddedTerms => "A sentence in a license file, policy or License section states terms no identified license explains; the permissions it may bear on are unknown.",
+            Code::UnreadableLicense => "A license-like file could not be read as text (PDF, DOCX, binary); every permission is unknown.",
         }
     }
 }

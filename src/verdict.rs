@@ -11,12 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Db, License};
+use crate::db::{Db, License, Posture};
 use crate::evidence::{Evidence, SourceKind};
 use crate::finding::{Code, Finding, Severity};
+use crate::identify::terms::{self, Naming, Scope, Statement};
 use crate::identify::{
-    mentions, mentions_anywhere, resolve_value, restrictive_lines, Identification, Identifier,
-    MatchKind, Mention, Modification, Resolved,
+    license_sections, mentions, mentions_anywhere, resolve_value, Identification, Identifier,
+    MatchKind, Modification, Resolved,
 };
 use crate::matrix::{Matrix, Status, PERMISSIONS};
 use crate::source::{Declared, Document, Model, TargetKind};
@@ -83,12 +84,17 @@ struct Judgement<'a> {
     /// Keys claimed by metadata (card, headers, Hub) and by texts, kept apart to see conflicts.
     declared_keys: BTreeSet<String>,
     text_keys: BTreeSet<String>,
+    /// Keys identified from a full license text (not a notice or a name in prose).
+    full_text_keys: BTreeSet<String>,
     /// Clause changes found per key.
     modified: BTreeMap<String, Vec<Modification>>,
     saw_other: Option<Declared>,
     saw_unidentified: bool,
-    /// Lines beside the license that restrict use: (path, line, text).
-    restrictions: Vec<(String, usize, String)>,
+    /// Sentences of license-bearing texts that state terms nothing explains: (path, sentence
+    /// with its line in the file).
+    added_terms: Vec<(String, Statement)>,
+    /// A declared license value that names no record: every permission is unknown.
+    unresolved_declared: Vec<String>,
     /// License files (not NOTICE or policy files) whose text was not identified.
     unidentified_terms: Vec<String>,
 }
@@ -101,10 +107,12 @@ impl<'a> Judgement<'a> {
             findings,
             declared_keys: BTreeSet::new(),
             text_keys: BTreeSet::new(),
+            full_text_keys: BTreeSet::new(),
             modified: BTreeMap::new(),
             saw_other: None,
             saw_unidentified: false,
-            restrictions: Vec::new(),
+            added_terms: Vec::new(),
+            unresolved_declared: Vec::new(),
             unidentified_terms: Vec::new(),
         }
     }
@@ -134,6 +142,8 @@ impl<'a> Judgement<'a> {
                 Resolved::Unknown => {}
                 Resolved::Unresolved => {
                     self.saw_unidentified = true;
+                    self.unresolved_declared
+                        .push(format!("{}: {}", d.field, d.value));
                     self.evidence.push(evidence(None, 0.0));
                     let mut f = Finding::new(
                         Code::UnknownLicense,
@@ -163,6 +173,9 @@ impl<'a> Judgement<'a> {
             }
             self.evidence.push(e);
             self.text_keys.insert(m.key.clone());
+            if m.kind == MatchKind::FullText {
+                self.full_text_keys.insert(m.key.clone());
+            }
             if m.truncated || (doc.truncated && m.end_line + 2 >= doc.text.lines().count()) {
                 self.findings.push(
                     Finding::new(
@@ -205,62 +218,41 @@ impl<'a> Judgement<'a> {
         }
         // Prose about the license: a README's License sections, or a short license file
         // (or gated prompt) that holds no full text ("Weights: CC BY-NC 4.0; code: MIT").
-        let whole = match doc.source {
-            SourceKind::Readme => Some(false),
-            _ if found.matches.is_empty() && is_short(&doc.text) => Some(true),
-            _ => None,
+        let phrases = identifier.phrases();
+        let said = match doc.source {
+            SourceKind::Readme => mentions(phrases, &doc.text),
+            _ if found.matches.is_empty() && is_short(&doc.text) => {
+                mentions_anywhere(phrases, &doc.text)
+            }
+            _ => Vec::new(),
         };
-        let mut named = false;
-        if let Some(whole) = whole {
-            let said = if whole {
-                mentions_anywhere(self.db(), &doc.text)
+        let named = !said.is_empty();
+        for mention in said {
+            if found.matches.iter().any(|m| m.key == mention.key) {
+                continue;
+            }
+            let line = mention.line + offset;
+            let raw = if doc.source == SourceKind::Readme {
+                "license section"
             } else {
-                mentions(self.db(), &doc.text)
+                "license prose"
             };
-            // A restricting line that only names a non-commercial license restates it.
-            let restates = |line: usize| {
-                let on_line: Vec<&Mention> = said.iter().filter(|m| m.line == line).collect();
-                !on_line.is_empty()
-                    && on_line.iter().all(|m| {
-                        self.db()
-                            .get(&m.key)
-                            .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
-                    })
-            };
-            let restricting: Vec<(usize, String)> = restrictive_lines(&doc.text, whole)
-                .into_iter()
-                .filter(|(line, _)| !restates(*line))
-                .collect();
-            for mention in said {
-                named = true;
-                if found.matches.iter().any(|m| m.key == mention.key) {
-                    continue;
-                }
-                let line = mention.line + offset;
-                let raw = if whole {
-                    "license prose"
-                } else {
-                    "license section"
-                };
-                self.evidence.push(
-                    Evidence::new(doc.source, Some(mention.key.clone()), MENTION_CONFIDENCE)
-                        .at(&doc.path)
-                        .lines(line, line)
-                        .raw(raw),
-                );
-                self.text_keys.insert(mention.key);
-            }
-            let in_full_text = |line: usize| {
-                found.matches.iter().any(|m| {
-                    m.kind == MatchKind::FullText && (m.start_line..=m.end_line).contains(&line)
-                })
-            };
-            for (line, text) in restricting {
-                if !in_full_text(line) {
-                    self.restrictions
-                        .push((doc.path.clone(), line + offset, text));
-                }
-            }
+            self.evidence.push(
+                Evidence::new(doc.source, Some(mention.key.clone()), MENTION_CONFIDENCE)
+                    .at(&doc.path)
+                    .lines(line, line)
+                    .raw(raw),
+            );
+            self.text_keys.insert(mention.key);
+        }
+        // An unidentified license file already makes every permission unknown; any other
+        // license-bearing text has every sentence accounted for.
+        if !found.matches.is_empty()
+            || named
+            || doc.source == SourceKind::Readme
+            || doc.source == SourceKind::ModelCard
+        {
+            self.account(identifier, doc, &found);
         }
         if found.matches.is_empty() && !named && doc.source != SourceKind::Readme {
             self.saw_unidentified = true;
@@ -282,6 +274,79 @@ impl<'a> Judgement<'a> {
             if holds_terms(doc) {
                 self.unidentified_terms.push(doc.path.clone());
             }
+        }
+    }
+
+    /// Fail-closed accounting of one text: sentences outside every matched license text
+    /// that state terms (license files, policies, License and Terms sections) or restrict
+    /// use (the rest of a card body, a gated prompt) become `added-terms`.
+    fn account(&mut self, identifier: &Identifier, doc: &Document, found: &Identification) {
+        let explained: Vec<(usize, usize)> = found
+            .matches
+            .iter()
+            .filter(|m| m.kind == MatchKind::FullText)
+            .map(|m| (m.start_line, m.end_line))
+            .collect();
+        let db = self.db();
+        let naming = |sentence: &str| {
+            let said = mentions_anywhere(identifier.phrases(), sentence);
+            if said.is_empty() {
+                Naming::None
+            } else if said.iter().all(|m| {
+                db.get(&m.key)
+                    .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
+            }) {
+                Naming::OnlyNonCommercial
+            } else {
+                Naming::Some
+            }
+        };
+        let mut statements = Vec::new();
+        match doc.source {
+            SourceKind::Readme => {
+                let mut in_sections = explained.clone();
+                for (start, lines) in license_sections(&doc.text) {
+                    let section = lines.join("\n");
+                    let end = start + lines.len().saturating_sub(1);
+                    in_sections.push((start, end));
+                    let inside: Vec<(usize, usize)> = explained
+                        .iter()
+                        .filter_map(|&(a, b)| {
+                            let (a, b) = (a.max(start), b.min(end));
+                            (a <= b).then(|| (a + 1 - start, b + 1 - start))
+                        })
+                        .collect();
+                    for mut st in terms::unexplained(&section, Scope::Terms, &inside, &naming) {
+                        st.line += start - 1;
+                        statements.push(st);
+                    }
+                }
+                statements.extend(terms::unexplained(
+                    &doc.text,
+                    Scope::Restrictions,
+                    &in_sections,
+                    &naming,
+                ));
+            }
+            SourceKind::ModelCard => statements.extend(terms::unexplained(
+                &doc.text,
+                Scope::Restrictions,
+                &explained,
+                &naming,
+            )),
+            _ => statements.extend(terms::unexplained(
+                &doc.text,
+                Scope::Terms,
+                &explained,
+                &naming,
+            )),
+        }
+        statements.sort_by_key(|s| s.line);
+        statements.dedup_by_key(|s| s.line);
+        let offset = doc.first_line.saturating_sub(1);
+        for mut st in statements {
+            st.line += offset;
+            self.added_terms.push((doc.path.clone(), st));
         }
     }
 
@@ -320,7 +385,7 @@ impl<'a> Judgement<'a> {
             }
         }
 
-        self.apply_doubts(&mut matrix, !licenses.is_empty());
+        self.apply_doubts(&mut matrix, &licenses);
         if !self.declared_keys.is_empty()
             && !self.text_keys.is_empty()
             && self.declared_keys != self.text_keys
@@ -406,62 +471,93 @@ impl<'a> Judgement<'a> {
         }
     }
 
-    /// What the texts put in doubt: a restricting line beside the license makes commercial
-    /// use unknown; a license file that could not be identified makes every permission
-    /// unknown, since its terms may be anything.
-    fn apply_doubts(&mut self, matrix: &mut Matrix, licensed: bool) {
-        for (path, line, text) in std::mem::take(&mut self.restrictions) {
-            let quoted = clip(&text);
-            let message = format!("\"{quoted}\" restricts use beyond the identified license; commercial use is unknown");
-            self.findings.push(
-                Finding::new(Code::AddedRestriction, Severity::Warning, message)
-                    .at(&path)
-                    .line(line),
-            );
-            if licensed {
-                doubt(
-                    &mut matrix.commercial_use,
-                    format!("{path}:{line} says \"{quoted}\""),
+    /// What the evidence leaves open: a sentence of added terms makes the permissions it
+    /// may bear on unknown (commercial use always); a declared value that names no record,
+    /// or a license file that could not be identified, makes every permission unknown,
+    /// since its terms may be anything.
+    fn apply_doubts(&mut self, matrix: &mut Matrix, licenses: &[&License]) {
+        const SHOWN_PER_FILE: usize = 5;
+        // Licenses that carry use restrictions of their own: a sentence pointing at them
+        // adds nothing.
+        let restrictive = !licenses.is_empty()
+            && licenses
+                .iter()
+                .all(|l| !matches!(l.posture, Posture::Permissive | Posture::Copyleft));
+        let mut shown: BTreeMap<String, usize> = BTreeMap::new();
+        for (path, st) in std::mem::take(&mut self.added_terms) {
+            if restrictive && terms::defers_to_license(&st.words) {
+                continue;
+            }
+            let words: Vec<&str> = st.words.iter().map(String::as_str).collect();
+            let mut bears = crate::identify::clause::infer(&words);
+            bears.retain(|b| PERMISSIONS.contains(&b.as_str()));
+            if !bears.iter().any(|b| b == "commercial_use") {
+                bears.push("commercial_use".to_string());
+            }
+            bears.sort();
+            let quoted = clip(&st.text);
+            let count = shown.entry(path.clone()).or_default();
+            *count += 1;
+            if *count <= SHOWN_PER_FILE {
+                let message = format!(
+                    "\"{quoted}\" states terms that no identified license explains; {} unknown",
+                    bears.join(", ").replace('_', " ")
+                );
+                self.findings.push(
+                    Finding::new(Code::AddedTerms, Severity::Warning, message)
+                        .at(&path)
+                        .line(st.line),
                 );
             }
+            for name in &bears {
+                let why = format!("{path}:{} says \"{quoted}\"", st.line);
+                doubt(matrix.permission_mut(name).expect("known permission"), why);
+            }
         }
-        if licensed {
-            for path in &self.unidentified_terms {
-                for name in PERMISSIONS {
-                    let why = format!(
-                        "the license file {path} could not be identified; its terms may differ"
-                    );
-                    doubt(matrix.permission_mut(name).expect("known permission"), why);
-                }
+        let mut everything: Vec<String> = self
+            .unidentified_terms
+            .iter()
+            .map(|path| {
+                format!("the license file {path} could not be identified; its terms may differ")
+            })
+            .collect();
+        everything.extend(
+            self.unresolved_declared
+                .iter()
+                .map(|raw| format!("`{raw}` names no known license; its terms are unknown")),
+        );
+        for why in everything {
+            for name in PERMISSIONS {
+                doubt(
+                    matrix.permission_mut(name).expect("known permission"),
+                    why.clone(),
+                );
             }
         }
     }
 
-    /// A declared family id (`gemma`, `openrail`, a bare version-less name) that a text
-    /// identifies more exactly is the same claim, not a conflict: the text's version wins.
+    /// A declared family id without a version (`gemma`, `openrail`, `cc`) that a full
+    /// license text identifies exactly is the same claim, not a conflict: the text's version
+    /// wins. A versioned declared id is never replaced, and a name mentioned in prose never
+    /// replaces anything: it can only add a license (and a conflict).
     fn refine_families(&mut self) {
         let db = self.db();
         let family = |k: &str| db.get(k).map(|l| l.family.clone());
-        let refined: Vec<String> = self
+        let versionless = |k: &str| db.get(k).is_some_and(|l| l.version.is_none());
+        let refined: Vec<(String, String)> = self
             .declared_keys
             .iter()
-            .filter(|d| {
-                !self.text_keys.contains(*d)
-                    && self
-                        .text_keys
-                        .iter()
-                        .any(|t| family(t).is_some() && family(t) == family(d))
+            .filter(|d| !self.text_keys.contains(*d) && versionless(d))
+            .filter_map(|d| {
+                self.full_text_keys
+                    .iter()
+                    .find(|t| family(t).is_some() && family(t) == family(d))
+                    .map(|t| (d.clone(), t.clone()))
             })
-            .cloned()
             .collect();
-        for key in refined {
-            self.declared_keys.remove(&key);
-            let text_key = self
-                .text_keys
-                .iter()
-                .find(|t| family(t) == family(&key))
-                .cloned();
-            self.declared_keys.extend(text_key);
+        for (declared, text_key) in refined {
+            self.declared_keys.remove(&declared);
+            self.declared_keys.insert(text_key);
         }
     }
 }

@@ -251,7 +251,7 @@ fn prose_license_files_and_restricting_lines_are_read_conservatively() {
     );
     assert_eq!(status(split, "commercial_use"), "forbidden");
     let nc = model(&report, "nc-readme");
-    assert!(codes(nc).contains(&"added-restriction"), "{nc:#}");
+    assert!(codes(nc).contains(&"added-terms"), "{nc:#}");
     assert_eq!(status(nc, "commercial_use"), "unknown");
     // A license file that cannot be identified puts every permission in doubt, whatever the card says.
     let custom = model(&report, "custom");

@@ -77,15 +77,26 @@ fn split_expression(expr: &str) -> Vec<String> {
     parts
 }
 
+/// A declared value resolves only by equality with a record's id, Hub id, SPDX id, title or
+/// alias after folding (case, `-`/`_`/space, SPDX `-only`/`-or-later`/`+`, a trailing
+/// "license"), or by equality of canonical names; never by containment, so "mit-nc" and
+/// "apache-2.0-noncommercial" name nothing.
 fn lookup(db: &Db, identifier: &Identifier, value: &str) -> Option<String> {
-    // SPDX `-only` / `-or-later` suffixes and a trailing `+` name the same text.
-    let base = value.trim().trim_end_matches('+');
+    let value = value.trim();
+    let base = value.trim_end_matches('+');
     let base = base
         .strip_suffix("-only")
         .or_else(|| base.strip_suffix("-or-later"))
         .unwrap_or(base);
+    let folded = crate::db::fold_name(value);
+    let no_suffix = ["license", "licence"]
+        .iter()
+        .find_map(|s| folded.strip_suffix(s))
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     db.lookup(value)
         .or_else(|| db.lookup(base))
+        .or_else(|| no_suffix.and_then(|s| db.lookup(s)))
         .map(|l| l.key.clone())
         .or_else(|| identifier.name(db, value))
 }
@@ -147,23 +158,23 @@ pub struct Mention {
 /// License names mentioned in the License section(s) of a Markdown text, and in
 /// `License: X` lines anywhere. Longer names win over the shorter names inside them
 /// ("Qwen RESEARCH LICENSE AGREEMENT" is not also "Qwen").
-pub fn mentions(db: &Db, text: &str) -> Vec<Mention> {
-    mentions_in(db, license_sections(text))
+pub fn mentions(phrases: &Phrases, text: &str) -> Vec<Mention> {
+    mentions_in(phrases, license_sections(text))
 }
 
 /// License names mentioned anywhere in a short text (a one-paragraph license file:
 /// "The weights are licensed under CC BY-NC 4.0; the code is MIT.").
-pub fn mentions_anywhere(db: &Db, text: &str) -> Vec<Mention> {
-    mentions_in(db, vec![(1, text.lines().collect())])
+pub fn mentions_anywhere(phrases: &Phrases, text: &str) -> Vec<Mention> {
+    mentions_in(phrases, vec![(1, text.lines().collect())])
 }
 
-fn mentions_in(db: &Db, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
-    let phrases = phrases(db);
+fn mentions_in(phrases: &Phrases, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
+    let phrases = &phrases.0;
     let mut found = Vec::new();
     for (start, lines) in sections {
         let (folded, line_of) = fold_lines(&lines);
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
-        for (phrase, key) in &phrases {
+        for (phrase, key) in phrases {
             let mut from = 0;
             while let Some(pos) = folded[from..].find(phrase.as_str()) {
                 let at = from + pos;
@@ -195,75 +206,69 @@ fn mentions_in(db: &Db, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
     found
 }
 
-/// Phrases that restrict use beyond what a license grants, folded as [`fold_name`] folds.
-const RESTRICTIVE_PHRASES: [&str; 23] = [
-    "non commercial",
-    "noncommercial",
-    "not for commercial",
-    "no commercial",
-    "not be used for commercial",
-    "not be used commercially",
-    "commercial use is prohibited",
-    "commercial use prohibited",
-    "commercial use is not permitted",
-    "commercial use is not allowed",
-    "commercial license",
-    "commercial licensing",
-    "not for production",
-    "non production",
-    "research only",
-    "research use only",
-    "research purposes only",
-    "for research purposes",
-    "academic use only",
-    "personal use only",
-    "evaluation only",
-    "evaluation purposes only",
-    "internal use only",
+/// Vendor and product names: a prose mention of one ("fine-tuned from Qwen", "distilled
+/// from OpenAI's Whisper") names a model, not a license.
+pub const NOT_LICENSE_NAMES: &[&str] = &[
+    "openai",
+    "anthropic",
+    "claude",
+    "google",
+    "gemini",
+    "xai",
+    "grok",
+    "qwen",
+    "deepseek",
+    "exaone",
+    "llama",
+    "gemma",
+    "mistral",
+    "falcon",
+    "tongyi",
+    "yi",
+    "glm",
+    "kimi",
+    "minimax",
+    "flux",
+    "hunyuan",
+    "tencent",
+    "meta",
+    "nvidia",
+    "stability",
+    "cohere",
+    "apache",
+    "mrl",
+    "mnpl",
+    "amlr",
+    "aml",
 ];
 
-/// Lines that restrict use ("Non-commercial use only", "contact us for a commercial
-/// license"): in the License sections of a Markdown text, or anywhere when `whole` (a
-/// short license file). Returns (1-based line, the line).
-pub fn restrictive_lines(text: &str, whole: bool) -> Vec<(usize, String)> {
-    let sections = if whole {
-        vec![(1, text.lines().collect())]
-    } else {
-        license_sections(text)
-    };
-    let mut out = Vec::new();
-    for (start, lines) in sections {
-        for (i, line) in lines.iter().enumerate() {
-            let folded = format!(" {} ", fold_name(line));
-            if RESTRICTIVE_PHRASES
-                .iter()
-                .any(|p| folded.contains(&format!(" {p} ")))
-            {
-                out.push((start + i, line.trim().to_string()));
-            }
-        }
-    }
-    out
-}
+/// Every name, Hub id and alias of every license (not policies), folded, longest first:
+/// what a prose mention is matched against.
+#[derive(Debug, Clone, Default)]
+pub struct Phrases(Vec<(String, String)>);
 
-/// Every name, Hub id and alias of every license (not policies), folded, longest first.
-fn phrases(db: &Db) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for l in db.licenses().filter(|l| !l.is_policy()) {
-        let names = std::iter::once(&l.name)
-            .chain(l.hf.iter())
-            .chain(l.aliases.iter())
-            .chain(std::iter::once(&l.key));
-        for n in names {
-            let f = fold_name(n);
-            if f.len() >= 3 && !matches!(f.as_str(), "other" | "unknown" | "license") {
-                out.push((f, l.key.clone()));
+impl Phrases {
+    /// Builds the phrase list of `db`.
+    pub fn new(db: &Db) -> Phrases {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for l in db.licenses().filter(|l| !l.is_policy()) {
+            let names = std::iter::once(&l.name)
+                .chain(l.hf.iter())
+                .chain(l.aliases.iter())
+                .chain(std::iter::once(&l.key));
+            for n in names {
+                let f = fold_name(n);
+                let vendor = NOT_LICENSE_NAMES.contains(&f.as_str());
+                if f.len() >= 3 && !vendor && !matches!(f.as_str(), "other" | "unknown" | "license")
+                {
+                    out.push((f, l.key.clone()));
+                }
             }
         }
+        out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        out.dedup();
+        Phrases(out)
     }
-    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
-    out.dedup();
-    out
 }
 
 /// Folds lines into one string (words separated by single spaces) and records, for each
@@ -295,7 +300,7 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
 /// The License sections of a Markdown text: a heading that says license/licence and the
 /// lines up to the next heading of the same or a higher level; and single `License: X`
 /// lines. Returns (first line number, lines).
-fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
+pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut sections = Vec::new();
     let mut i = 0;
@@ -303,7 +308,7 @@ fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
         let line = lines[i].trim();
         let level = line.chars().take_while(|&c| c == '#').count();
         let lower = line.to_ascii_lowercase();
-        let names_license = lower.contains("licen");
+        let names_license = lower.contains("licen") || lower.contains("terms");
         if level > 0 && names_license {
             let end = (i + 1..lines.len()).find(|&j| {
                 let l = lines[j].trim_start();
@@ -379,24 +384,11 @@ mod tests {
     }
 
     #[test]
-    fn restrictive_lines_in_license_sections() {
-        let text = "# M\nFor non-commercial research.\n## License\nMIT, but non-commercial use only.\n## Usage\nno commercial claims\n";
-        assert_eq!(
-            restrictive_lines(text, false),
-            vec![(4, "MIT, but non-commercial use only.".to_string())]
-        );
-        assert_eq!(restrictive_lines(text, true).len(), 3);
-        assert!(
-            restrictive_lines("## License\nApache 2.0; commercial use welcome.\n", false)
-                .is_empty()
-        );
-    }
-
-    #[test]
     fn mentions_in_license_sections_only_and_longest_wins() {
         let (db, _) = db();
+        let phrases = Phrases::new(&db);
         let text = "# Model\nTrained like Llama 3.1 models.\n\n## License\n\nThis model is released under the\nLlama 3.1 Community License Agreement.\n\n## Usage\nApache 2.0 tooling.\n";
-        let m = mentions(&db, text);
+        let m = mentions(&phrases, text);
         assert_eq!(
             m,
             vec![Mention {
@@ -404,7 +396,7 @@ mod tests {
                 line: 7
             }]
         );
-        let m = mentions(&db, "Some text\n**License:** Apache 2.0\n");
+        let m = mentions(&phrases, "Some text\n**License:** Apache 2.0\n");
         assert_eq!(
             m,
             vec![Mention {

@@ -17,10 +17,11 @@ pub mod matcher;
 pub mod names;
 pub mod normalize;
 pub mod notice;
+pub mod terms;
 pub mod versions;
 
 pub use declared::{
-    mentions, mentions_anywhere, resolve_value, restrictive_lines, Mention, Resolved,
+    license_sections, mentions, mentions_anywhere, resolve_value, Mention, Phrases, Resolved,
 };
 
 use crate::db::Db;
@@ -102,6 +103,7 @@ pub struct Identifier {
     markers: Vec<Vec<Vec<u64>>>,
     notices: notice::Notices,
     names: names::Names,
+    phrases: Phrases,
 }
 
 impl Identifier {
@@ -146,6 +148,7 @@ impl Identifier {
             markers,
             notices: notice::Notices::new(db),
             names: names::Names::new(db),
+            phrases: Phrases::new(db),
         }
     }
 
@@ -194,27 +197,7 @@ impl Identifier {
                 }
                 continue;
             }
-            let window = (
-                spans
-                    .iter()
-                    .map(|s| s.1)
-                    .filter(|&e| e <= reg.q_lo)
-                    .max()
-                    .unwrap_or(0),
-                spans
-                    .iter()
-                    .map(|s| s.0)
-                    .filter(|&s| s >= reg.q_hi)
-                    .min()
-                    .unwrap_or(query.len()),
-            );
-            let mut modifications = clause::check(reg, rf, &self.info[reg.r].clauses, &query, text);
-            modifications.extend(clause::surroundings(
-                &query,
-                text,
-                window,
-                (reg.q_lo, reg.q_hi),
-            ));
+            let modifications = clause::check(reg, rf, &self.info[reg.r].clauses, &query, text);
             out.matches.push(TextMatch {
                 key: rf.key.clone(),
                 confidence: reg.conf.min(1.0),
@@ -234,6 +217,11 @@ impl Identifier {
     /// "CC BY-NC 4.0", "apache 2", "llama-3.1"), if exactly one record fits.
     pub fn name(&self, db: &Db, s: &str) -> Option<String> {
         self.names.find(db, s)
+    }
+
+    /// The license names prose is matched against.
+    pub fn phrases(&self) -> &Phrases {
+        &self.phrases
     }
 }
 

@@ -4,8 +4,9 @@
 //! First the db's own folded lookup (key, SPDX id, Hub id, aliases, title); then a canonical
 //! form that drops filler words (license, agreement, version, community, the...), spells
 //! Creative Commons and GNU names short, splits "llama3.1" into "llama 3.1" and reads "2.0"
-//! as "2"; then, for a longer phrase, the longest canonical name inside it. Two records
-//! with the same canonical name make it ambiguous: no answer rather than a guess.
+//! as "2". A name resolves only by equality of canonical forms, never by containment:
+//! "mit-nc" or "apache-2.0-noncommercial" name no record. Two records with the same
+//! canonical name make it ambiguous: no answer rather than a guess.
 
 use std::collections::HashMap;
 
@@ -33,7 +34,6 @@ const FILLER: &[&str] = &[
     "terms",
     "of",
     "international",
-    "only",
     "gnu",
     "meta",
 ];
@@ -116,7 +116,11 @@ impl Names {
             all.extend(l.aliases.iter().cloned());
             for n in all {
                 let c = canon(&n);
-                if c.is_empty() {
+                // A bare vendor or family name ("Meta-Llama License" is `llama`) names no
+                // one license.
+                let vendor = c.len() == 1
+                    && crate::identify::declared::NOT_LICENSE_NAMES.contains(&c[0].as_str());
+                if c.is_empty() || vendor {
                     continue;
                 }
                 let e = map.entry(c).or_insert_with(|| Some(l.key.clone()));
@@ -128,7 +132,7 @@ impl Names {
         Names { map }
     }
 
-    /// The key `s` names, if exactly one record fits.
+    /// The key `s` names (by equality of canonical forms), if exactly one record fits.
     pub fn find(&self, db: &Db, s: &str) -> Option<String> {
         if s.len() > 400 {
             return None;
@@ -140,35 +144,7 @@ impl Names {
         if let Some(hit) = self.map.get(&c) {
             return hit.clone();
         }
-        // A longer phrase: the longest canonical name it contains, if unique. An SPDX
-        // expression ("A AND B", "A OR B", "A WITH B") is not a phrase to search in.
-        let spdx_op = s
-            .split_whitespace()
-            .any(|w| matches!(w, "AND" | "OR" | "WITH"))
-            || s.contains(['(', ')']);
-        if spdx_op {
-            return None;
-        }
-        let mut best: Option<(usize, &Option<String>)> = None;
-        let mut tie = false;
-        for (name, key) in &self.map {
-            let n = name.len();
-            if n == 0 || n > c.len() || !c.windows(n).any(|w| w == name.as_slice()) {
-                continue;
-            }
-            match best {
-                Some((m, k)) if m == n && k != key => tie = true,
-                Some((m, _)) if m >= n => {}
-                _ => {
-                    best = Some((n, key));
-                    tie = false;
-                }
-            }
-        }
-        if tie {
-            return None;
-        }
-        best.and_then(|(_, k)| k.clone())
+        None
     }
 }
 
