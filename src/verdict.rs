@@ -123,7 +123,11 @@ impl<'a> Judgement<'a> {
 
     fn declared(&mut self, identifier: &Identifier, declared: &[Declared]) {
         for d in declared {
-            let resolved = resolve_value(self.db(), identifier, &d.field, &d.value);
+            let resolved = if d.field == crate::source::card::UNPARSED_LICENSE {
+                Resolved::Unresolved
+            } else {
+                resolve_value(self.db(), identifier, &d.field, &d.value)
+            };
             let evidence = |key: Option<String>, confidence| {
                 let mut e = Evidence::new(d.source, key, confidence)
                     .raw(format!("{}: {}", d.field, d.value));
@@ -425,7 +429,13 @@ impl<'a> Judgement<'a> {
                 f.path = other.path.clone();
                 f.line = other.line;
                 self.findings.push(f);
-            } else if !self.saw_unidentified && policies.is_empty() {
+            } else if !self.saw_unidentified
+                && policies.is_empty()
+                && !self
+                    .findings
+                    .iter()
+                    .any(|f| f.code == Code::UnreadableLicense)
+            {
                 self.findings.push(Finding::new(
                     Code::NoLicense,
                     Severity::Warning,

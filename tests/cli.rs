@@ -116,12 +116,14 @@ fn a_notice_in_a_readme_license_section_identifies_the_version() {
 }
 
 #[test]
-fn malformed_front_matter_keeps_the_salvaged_license() {
+fn malformed_front_matter_keeps_the_salvaged_license_but_fails_closed() {
     let (report, out) = json(&["scan", "fixtures/models/malformed-card", "--format", "json"]);
     let m = model(&report, "malformed-card");
-    assert_eq!(codes(m), ["malformed-metadata"]);
-    assert_eq!(m["findings"][0]["path"], "README.md");
+    assert_eq!(codes(m), ["unknown-license", "malformed-metadata"]);
+    assert_eq!(m["findings"][1]["path"], "README.md");
     assert_eq!(m["license"]["key"], "mit");
+    // The license keys did not parse cleanly: what was salvaged is shown, never trusted.
+    assert_eq!(status(m, "commercial_use"), "unknown");
     assert_eq!(out.status.code(), Some(2));
 }
 

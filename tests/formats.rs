@@ -462,7 +462,7 @@ fn hf_cache_one_model_per_repo_from_refs_main() {
     assert_eq!(m.base_models, ["acme/base"]);
     // The dangling symlink (blob never downloaded) is reported, not fatal.
     assert_eq!(m.findings.len(), 1);
-    assert_eq!(m.findings[0].code, Code::UnreadableFile);
+    assert_eq!(m.findings[0].code, Code::UnreadableLicense);
     assert_eq!(m.findings[0].path.as_deref(), Some("original/LICENSE.txt"));
     assert_eq!(models[1].findings[0].code, Code::UnreadableFile);
 

@@ -186,7 +186,9 @@ fn a_hostile_registry_is_scanned_completely_and_safely() {
         let m = model(&report, name);
         let c = codes(m);
         assert!(
-            c.contains(&"unreadable-file") || c.contains(&"malformed-metadata"),
+            c.contains(&"unreadable-file")
+                || c.contains(&"unreadable-license")
+                || c.contains(&"malformed-metadata"),
             "{name}: {c:?}"
         );
         assert!(

@@ -279,11 +279,12 @@ fn report_problems(report: &Report) -> u8 {
         code = EXIT_ERROR;
     }
     for v in &report.models {
-        for f in v
-            .findings
-            .iter()
-            .filter(|f| matches!(f.code, Code::UnreadableFile | Code::MalformedMetadata))
-        {
+        for f in v.findings.iter().filter(|f| {
+            matches!(
+                f.code,
+                Code::UnreadableFile | Code::UnreadableLicense | Code::MalformedMetadata
+            )
+        }) {
             let place = f
                 .path
                 .as_deref()

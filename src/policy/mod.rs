@@ -242,11 +242,16 @@ impl Evaluation {
     }
 }
 
-/// True when the exception's `model` names this verdict's target or model name.
+/// True when the exception's `model` names this verdict's scanned path or Hub id
+/// (`hf:OWNER/NAME[@REV]` as `OWNER/NAME`). Never the name a model card declares about
+/// itself: a card could otherwise claim a name that an exception waives.
 fn exception_matches(e: &Exception, v: &Verdict) -> bool {
     let target = v.target.trim_start_matches("./").trim_end_matches('/');
     let pattern = e.model.trim_start_matches("./").trim_end_matches('/');
-    glob::matches(pattern, target) || v.name.as_deref().is_some_and(|n| glob::matches(pattern, n))
+    let hub_id = target
+        .strip_prefix("hf:")
+        .map(|id| id.split('@').next().unwrap_or(id));
+    glob::matches(pattern, target) || hub_id.is_some_and(|id| glob::matches(pattern, id))
 }
 
 /// True when exception `e` waives `viol` of verdict `v`: license rules for the licenses it

@@ -403,14 +403,14 @@ expires = "2027-01-01"
 }
 
 #[test]
-fn exceptions_match_model_names_too() {
-    let mut v = verdict(&db(), "hf:acme/nc-model", &["cc-by-nc-4.0"]);
+fn exceptions_match_hub_ids_but_never_a_self_declared_name() {
+    const POLICY: &str = "[licenses]\ndeny = [\"cc-by-nc-4.0\"]\n[[exceptions]]\nmodel = \"acme/*\"\nallow = [\"cc-by-nc-4.0\"]\nreason = \"r\"\n";
+    let v = verdict(&db(), "hf:acme/nc-model@main", &["cc-by-nc-4.0"]);
+    assert_eq!(run(POLICY, &[v]).outcome(), Outcome::Pass);
+    // A local folder whose card calls itself acme/...: the exception does not reach it.
+    let mut v = verdict(&db(), "models/impostor", &["cc-by-nc-4.0"]);
     v.name = Some("acme/nc-model".into());
-    let e = run(
-        "[licenses]\ndeny = [\"cc-by-nc-4.0\"]\n[[exceptions]]\nmodel = \"acme/*\"\nallow = [\"cc-by-nc-4.0\"]\nreason = \"r\"\n",
-        &[v],
-    );
-    assert_eq!(e.outcome(), Outcome::Pass);
+    assert_eq!(run(POLICY, &[v]).outcome(), Outcome::Fail);
 }
 
 #[test]

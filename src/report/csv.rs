@@ -85,6 +85,9 @@ fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
 
 /// One field, defused and quoted as needed.
 fn field(cell: &str) -> String {
+    // Control characters (ESC, OSC, BEL, CR...) from scanned text never reach a terminal
+    // or a spreadsheet.
+    let cell = &super::sanitize(cell);
     let defused = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -106,7 +109,9 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
+        // Newlines fold to spaces; terminal escapes (ESC, OSC, BEL, CR) are stripped.
+        assert_eq!(field("line\nbreak"), "line break");
+        assert_eq!(field("a\u{1b}]8;;http://x\u{7}b\rc"), "a]8;;http://xbc");
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("-1"), "'-1");
     }

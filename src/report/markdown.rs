@@ -116,6 +116,21 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Escapes what would break a Markdown table cell.
+/// A scanned string made inert in Markdown: no HTML, no images or links, no table breaks.
 fn cell(s: &str) -> String {
-    super::sanitize(s).replace('|', "\\|").replace('`', "'")
+    let mut out = String::with_capacity(s.len());
+    for c in super::sanitize(s).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '|' | '[' | ']' | '(' | ')' | '!' | '*' | '_' | '#' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '`' => out.push('\''),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -26,6 +26,10 @@ pub struct Card {
     pub findings: Vec<Finding>,
 }
 
+/// The field of the claim made by license lines of a front matter that did not parse: it
+/// resolves to no license, so the card's license evidence is unknown.
+pub const UNPARSED_LICENSE: &str = "license (front matter not parsed)";
+
 /// Front matter keys that carry license claims.
 const LICENSE_KEYS: [&str; 3] = ["license", "license_name", "license_link"];
 
@@ -76,15 +80,51 @@ fn split_front_matter(text: &str) -> (Option<(&str, usize)>, &str, usize) {
     (None, text, 1)
 }
 
+/// Deeper nesting than this is refused before parsing: 1 MiB of `[[[[` must cost
+/// linear time, and no real card nests more than a few levels.
+const MAX_YAML_DEPTH: usize = 64;
+
+/// The deepest nesting of flow collections (`[`, `{`) and of indentation in `yaml`, outside
+/// quoted strings; one linear pass.
+fn nesting_depth(yaml: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for line in yaml.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        deepest = deepest.max(indent / 2);
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, '#') => break,
+                _ => {}
+            }
+        }
+    }
+    deepest
+}
+
 fn read_front_matter(yaml: &str, first_line: usize, path: &str, card: &mut Card) {
-    let value: Value = match serde_norway::from_str(yaml) {
-        Ok(v) => v,
-        Err(e) => {
+    let parsed = if nesting_depth(yaml) > MAX_YAML_DEPTH {
+        Err((
+            format!("nested deeper than {MAX_YAML_DEPTH} levels; not parsed"),
+            Some(first_line),
+        ))
+    } else {
+        serde_norway::from_str::<Value>(yaml).map_err(|e| {
             let line = e.location().map(|l| l.line() + first_line - 1);
-            let message = format!(
-                "model card front matter is not valid YAML: {}",
-                one_line(&e.to_string())
-            );
+            (one_line(&e.to_string()), line)
+        })
+    };
+    let value: Value = match parsed {
+        Ok(v) => v,
+        Err((e, line)) => {
+            let message = format!("model card front matter is not valid YAML: {e}");
             let mut finding =
                 Finding::new(Code::MalformedMetadata, Severity::Warning, message).at(path);
             finding.line = line;
@@ -131,6 +171,20 @@ fn read_front_matter(yaml: &str, first_line: usize, path: &str, card: &mut Card)
             );
         }
     }
+    if let Some(tags) = map.get("tags") {
+        let line = key_line(yaml, "tags").map(|l| l + first_line - 1);
+        for tag in strings(tags) {
+            if let Some(value) = tag.strip_prefix("license:") {
+                card.declared.push(Declared {
+                    source: SourceKind::ModelCard,
+                    field: "tags".to_string(),
+                    value: value.to_string(),
+                    path: Some(path.to_string()),
+                    line,
+                });
+            }
+        }
+    }
     if let Some(v) = map.get("base_model") {
         card.base_models = strings(v);
     }
@@ -172,9 +226,14 @@ fn key_line(yaml: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// For a card whose YAML does not parse: take top-level `license*: value` lines as they are.
+/// For a card whose YAML does not parse: take top-level `license*:` values as they are,
+/// scalars, `[a, b]` and `- item` lists alike, so that no license item is dropped. The
+/// raw lines also become one claim that resolves to nothing: a card whose license keys
+/// could not be parsed cleanly has unknown license evidence, whatever was salvaged.
 fn salvage_license_lines(yaml: &str, first_line: usize, path: &str, card: &mut Card) {
-    for (i, line) in yaml.lines().enumerate() {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut raw = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
         for key in LICENSE_KEYS {
             let Some(rest) = line
                 .strip_prefix(key)
@@ -182,17 +241,46 @@ fn salvage_license_lines(yaml: &str, first_line: usize, path: &str, card: &mut C
             else {
                 continue;
             };
-            let value = rest.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-            if !value.is_empty() && !value.starts_with(['[', '{', '|', '>']) {
-                card.declared.push(Declared {
-                    source: SourceKind::ModelCard,
-                    field: key.to_string(),
-                    value: value.to_string(),
-                    path: Some(path.to_string()),
-                    line: Some(i + first_line),
-                });
+            raw.push(line.trim().to_string());
+            let mut values: Vec<String> = Vec::new();
+            let rest = rest.trim();
+            if let Some(inner) = rest.strip_prefix('[') {
+                values.extend(inner.trim_end_matches(']').split(',').map(str::to_string));
+            } else if rest.is_empty() {
+                for item in lines[i + 1..]
+                    .iter()
+                    .take_while(|l| l.starts_with([' ', '\t', '-']) || l.trim().is_empty())
+                {
+                    raw.push(item.trim().to_string());
+                    if let Some(v) = item.trim().strip_prefix('-') {
+                        values.push(v.to_string());
+                    }
+                }
+            } else {
+                values.push(rest.to_string());
+            }
+            for value in values {
+                let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+                if !value.is_empty() {
+                    card.declared.push(Declared {
+                        source: SourceKind::ModelCard,
+                        field: key.to_string(),
+                        value: value.to_string(),
+                        path: Some(path.to_string()),
+                        line: Some(i + first_line),
+                    });
+                }
             }
         }
+    }
+    if !raw.is_empty() {
+        card.declared.push(Declared {
+            source: SourceKind::ModelCard,
+            field: UNPARSED_LICENSE.to_string(),
+            value: raw.join(" / "),
+            path: Some(path.to_string()),
+            line: Some(first_line),
+        });
     }
 }
 

@@ -133,35 +133,62 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// Is this file name a license-bearing file: LICENSE*, LICENCE*, COPYING*, NOTICE*,
-/// USE_POLICY*, LICENSE-MODEL, license.md, ... (case-insensitive).
-pub fn is_license_file(name: &str) -> bool {
+/// What a license-like file name promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenseFileKind {
+    /// A text to read: LICENSE, LICENSE.md, MODEL_LICENSE, NOTICE, USE_POLICY.md, ...
+    Text,
+    /// A document format this tool does not read (PDF, DOCX, ...): its terms are unknown.
+    Unreadable,
+}
+
+/// Is this file name license-like, and can it be read as text? Any name that holds
+/// "license" or "licence" (MODEL_LICENSE, LICENSE_MODEL, WEIGHTS_LICENSE, ...) or "terms",
+/// COPYING*, NOTICE*, EULA*, USE_POLICY* and *ACCEPTABLE*USE*, case-insensitive; with no
+/// extension, a text extension or a version-like one (`LICENSE-SDXL0.9`). Not code or
+/// data files (`license.py`, `licenses.json`).
+pub fn license_file_kind(name: &str) -> Option<LicenseFileKind> {
     let lower = name.to_ascii_lowercase();
-    let stem = lower.split('.').next().unwrap_or("");
-    const PREFIXES: [&str; 8] = [
-        "license",
-        "licence",
+    const STARTS: [&str; 7] = [
         "copying",
         "notice",
+        "eula",
         "use_policy",
         "use-policy",
         "usage_policy",
-        "acceptable_use",
+        "usage-policy",
     ];
-    if !PREFIXES.iter().any(|p| stem.starts_with(p)) {
-        return false;
+    let licensey = lower.contains("license")
+        || lower.contains("licence")
+        || lower.contains("terms")
+        || STARTS.iter().any(|p| lower.starts_with(p))
+        || (lower.contains("acceptable") && lower.contains("use"));
+    if !licensey {
+        return None;
     }
-    // Text-like extensions only: LICENSE.txt, LICENSE.md, LICENSE-MODEL, NOTICE, not license.py.
     match lower.rsplit_once('.') {
-        None => true,
-        Some((_, ext)) => {
-            matches!(
-                ext,
-                "txt" | "md" | "markdown" | "rst" | "text" | "html" | "htm"
-            ) || ext.len() > 4
-                || ext.chars().any(|c| c.is_ascii_digit())
-        }
+        None => Some(LicenseFileKind::Text),
+        Some((_, ext)) => match ext {
+            "txt" | "md" | "markdown" | "rst" | "text" | "html" | "htm" => {
+                Some(LicenseFileKind::Text)
+            }
+            "pdf" | "docx" | "doc" | "odt" | "rtf" | "pages" => Some(LicenseFileKind::Unreadable),
+            _ if ext.len() > 4 || ext.chars().any(|c| c.is_ascii_digit()) => {
+                Some(LicenseFileKind::Text)
+            }
+            _ => None,
+        },
     }
+}
+
+/// Is this file name a license-like text to read (see [`license_file_kind`]).
+pub fn is_license_file(name: &str) -> bool {
+    license_file_kind(name) == Some(LicenseFileKind::Text)
+}
+
+/// A REUSE `LICENSES/` folder: every text in it is a license of the folder above.
+pub fn is_licenses_folder(name: &str) -> bool {
+    name.eq_ignore_ascii_case("licenses")
 }
 
 /// Is this file name a model card / README.
@@ -231,6 +258,14 @@ mod tests {
             "LICENSE-MODEL",
             "LICENSE-CODE",
             "LICENSE.2.0.txt",
+            "MODEL_LICENSE",
+            "LICENSE_MODEL.txt",
+            "WEIGHTS_LICENSE",
+            "Falcon-3-TII-Falcon-License-December-2024",
+            "EULA.md",
+            "TERMS_OF_USE.md",
+            "Databricks-Open-Model-Acceptable-Use-Policy",
+            "NOTICE.txt",
         ] {
             assert!(is_license_file(yes), "{yes}");
         }
@@ -240,8 +275,12 @@ mod tests {
             "config.json",
             "model.safetensors",
             "licenses.json",
+            "tokenizer.json",
         ] {
             assert!(!is_license_file(no), "{no}");
+        }
+        for pdf in ["LICENSE.pdf", "Skywork Community License.docx"] {
+            assert_eq!(license_file_kind(pdf), Some(LicenseFileKind::Unreadable));
         }
     }
 

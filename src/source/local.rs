@@ -13,7 +13,9 @@ use walkdir::WalkDir;
 
 use crate::evidence::SourceKind;
 use crate::finding::{Code, Finding, Severity};
-use crate::source::files::{self, is_license_file, is_readme, MAX_TEXT_BYTES};
+use crate::source::files::{
+    self, is_licenses_folder, is_readme, license_file_kind, LicenseFileKind, MAX_TEXT_BYTES,
+};
 use crate::source::weights::{claims_from_weight_file, model_from_weight_file, weight_format};
 use crate::source::{card, Document, Model, TargetKind};
 
@@ -46,13 +48,18 @@ struct Folder {
     readme: Option<PathBuf>,
     config: Option<PathBuf>,
     license_files: Vec<PathBuf>,
+    /// License-like files in formats not read (PDF, DOCX).
+    unreadable_licenses: Vec<PathBuf>,
     weights: Vec<PathBuf>,
     problems: Vec<(PathBuf, String)>,
 }
 
 impl Folder {
     fn has_own_metadata(&self) -> bool {
-        self.readme.is_some() || self.config.is_some() || !self.license_files.is_empty()
+        self.readme.is_some()
+            || self.config.is_some()
+            || !self.license_files.is_empty()
+            || !self.unreadable_licenses.is_empty()
     }
 }
 
@@ -79,7 +86,7 @@ pub fn scan(path: &Path, target: &str) -> Vec<Model> {
         let model = models
             .entry(root.clone())
             .or_insert_with(|| new_model(path, &root, target));
-        gather(model, &root, folder);
+        gather(model, path, &root, folder);
     }
     if models.is_empty() {
         models.insert(path.to_path_buf(), new_model(path, path, target));
@@ -147,17 +154,33 @@ fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
             folders.entry(entry.path().to_path_buf()).or_default();
             continue;
         }
-        let Some(parent) = entry.path().parent() else {
+        let Some(mut parent) = entry.path().parent() else {
             continue;
         };
+        // REUSE: LICENSES/<id>.txt belongs to the folder above, whatever its name.
+        let in_licenses_folder = parent != top
+            && parent
+                .file_name()
+                .is_some_and(|n| is_licenses_folder(&n.to_string_lossy()));
+        if in_licenses_folder {
+            parent = parent.parent().unwrap_or(top);
+        }
         let folder = folders.entry(parent.to_path_buf()).or_default();
         let path = entry.path().to_path_buf();
-        if is_readme(&name) {
+        let license_kind = if in_licenses_folder {
+            license_file_kind(&name)
+                .or_else(|| entry.file_type().is_file().then_some(LicenseFileKind::Text))
+        } else {
+            license_file_kind(&name)
+        };
+        if is_readme(&name) && !in_licenses_folder {
             folder.readme.get_or_insert(path);
         } else if name == "config.json" {
             folder.config = Some(path);
-        } else if is_license_file(&name) {
+        } else if license_kind == Some(LicenseFileKind::Text) {
             folder.license_files.push(path);
+        } else if license_kind == Some(LicenseFileKind::Unreadable) {
+            folder.unreadable_licenses.push(path);
         } else if is_weight_file(&name) {
             folder.weights.push(path);
         } else if !entry.file_type().is_file() && (name.ends_with(".md") || name.ends_with(".txt"))
@@ -220,7 +243,7 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// Reads one folder's card, config and license files into its model.
-fn gather(model: &mut Model, root: &Path, folder: &Folder) {
+fn gather(model: &mut Model, top: &Path, root: &Path, folder: &Folder) {
     for (path, problem) in &folder.problems {
         model.findings.push(
             Finding::new(Code::UnreadableFile, Severity::Warning, problem.clone())
@@ -228,7 +251,9 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
         );
     }
     if let Some(readme) = &folder.readme {
-        read_card(model, readme, &relative(root, readme), true);
+        if inside(model, top, root, readme) {
+            read_card(model, readme, &relative(root, readme), true);
+        }
     }
     if let Some(config) = &folder.config {
         if let Some(name) = config_name(config) {
@@ -241,10 +266,47 @@ fn gather(model: &mut Model, root: &Path, folder: &Folder) {
         }
     }
     for file in &folder.license_files {
+        if !inside(model, top, root, file) {
+            continue;
+        }
         if let Some(doc) = read_document(model, root, file, SourceKind::LicenseFile) {
             model.documents.push(doc);
         }
     }
+    for file in &folder.unreadable_licenses {
+        model.findings.push(unreadable_license(
+            &relative(root, file),
+            "a document format this tool does not read",
+        ));
+    }
+}
+
+/// True when `path`, links resolved, lies inside `root`. A text reached through a link
+/// that leads outside the scanned root is not read (nothing outside is ever quoted); a
+/// finding names it.
+fn inside(model: &mut Model, top: &Path, root: &Path, path: &Path) -> bool {
+    let resolved = (top.canonicalize(), path.canonicalize());
+    if let (Ok(top), Ok(target)) = resolved {
+        // A Hugging Face cache snapshot links its files into the repo's `blobs/`.
+        let blobs = top
+            .ancestors()
+            .find(|a| a.file_name().is_some_and(|n| n == "snapshots"))
+            .and_then(Path::parent)
+            .map(|repo| repo.join("blobs"));
+        let in_blobs = blobs.is_some_and(|b| target.starts_with(b));
+        if !target.starts_with(&top) && !in_blobs {
+            model.findings.push(
+                Finding::new(
+                    Code::UnreadableFile,
+                    Severity::Warning,
+                    "a link that leads outside the scanned folder; not read",
+                )
+                .at(relative(root, path)),
+            );
+            return false;
+        }
+    }
+    true
 }
 
 /// Reads a model card into `model`: its claims, base models (once each) and body, marked
@@ -292,6 +354,12 @@ pub fn read_document(
             first_line: 1,
             truncated: text.truncated,
         }),
+        Err(e) if source == SourceKind::LicenseFile => {
+            model
+                .findings
+                .push(unreadable_license(&rel, &e.to_string()));
+            None
+        }
         Err(e) => {
             model
                 .findings
@@ -299,6 +367,17 @@ pub fn read_document(
             None
         }
     }
+}
+
+/// A license file whose text could not be read: its terms, and so every permission, are
+/// unknown.
+pub fn unreadable_license(rel: &str, why: &str) -> Finding {
+    Finding::new(
+        Code::UnreadableLicense,
+        Severity::Warning,
+        format!("license file could not be read ({why}); every permission is unknown"),
+    )
+    .at(rel)
 }
 
 /// `_name_or_path` of a transformers config.json, when it names a Hub repo.
