@@ -249,13 +249,12 @@ impl<'a> Judgement<'a> {
             );
             self.text_keys.insert(mention.key);
         }
-        // An unidentified license file already makes every permission unknown; any other
-        // license-bearing text has every sentence accounted for.
-        if !found.matches.is_empty()
-            || named
-            || doc.source == SourceKind::Readme
-            || doc.source == SourceKind::ModelCard
-        {
+        // An unidentified LICENSE file already makes every permission unknown; every other
+        // license-bearing text (a NOTICE, EULA, terms or policy file too) has every
+        // sentence accounted for.
+        let unidentified = found.matches.is_empty() && !named;
+        let opaque = unidentified && holds_terms(doc) && !is_short(&doc.text);
+        if !opaque {
             self.account(identifier, doc, &found);
         }
         if found.matches.is_empty() && !named && doc.source != SourceKind::Readme {
@@ -275,7 +274,7 @@ impl<'a> Judgement<'a> {
                 )
                 .at(&doc.path),
             );
-            if holds_terms(doc) {
+            if opaque {
                 self.unidentified_terms.push(doc.path.clone());
             }
         }
@@ -532,6 +531,15 @@ impl<'a> Judgement<'a> {
             })
             .collect();
         everything.extend(
+            self.findings
+                .iter()
+                .filter(|f| f.code == Code::UnreadableLicense)
+                .map(|f| {
+                    let path = f.path.as_deref().unwrap_or("?");
+                    format!("the license file {path} could not be read; its terms are unknown")
+                }),
+        );
+        everything.extend(
             self.unresolved_declared
                 .iter()
                 .map(|raw| format!("`{raw}` names no known license; its terms are unknown")),
@@ -587,8 +595,9 @@ fn is_short(text: &str) -> bool {
     text.lines().filter(|l| !l.trim().is_empty()).count() <= 12
 }
 
-/// A document that should hold license terms: a LICENSE / LICENCE / COPYING file or an
-/// Ollama license layer (not a NOTICE, which often holds attributions only).
+/// A document that should hold license terms: any license-like file (LICENSE,
+/// MODEL_LICENSE, EULA, TERMS, a use policy...) or an Ollama license layer, not a NOTICE,
+/// which often holds attributions only.
 fn holds_terms(doc: &Document) -> bool {
     let name = doc
         .path
@@ -596,10 +605,10 @@ fn holds_terms(doc: &Document) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    doc.source == SourceKind::OllamaLayer
-        || ["license", "licence", "copying"]
-            .iter()
-            .any(|p| name.starts_with(p))
+    matches!(
+        doc.source,
+        SourceKind::OllamaLayer | SourceKind::LicenseFile
+    ) && !name.starts_with("notice")
 }
 
 /// The most restrictive license: highest commercial-use rank, then redistribution, then

@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod fail_closed;
 mod formats;
 mod hostile;
 #[cfg(feature = "hub")]

@@ -35,14 +35,20 @@ pub struct Statement {
 }
 
 /// Folds text for comparison: NFKC, lowercase, zero-width and format characters removed,
-/// confusable skeleton, then lowercase again (skeletons may map to capitals).
+/// and every non-ASCII character replaced by its confusable skeleton (Cyrillic `о` reads as
+/// `o`), then lowercase again. ASCII stays as it is: the skeleton of `m` is `rn`, and the
+/// word lists here are plain words.
 pub fn fold(s: &str) -> String {
-    let cleaned: String = s
-        .nfkc()
-        .filter(|c| !is_invisible(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
-    skeleton(&cleaned).flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    let mut buf = [0u8; 4];
+    for c in s.nfkc().filter(|c| !is_invisible(*c)) {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(skeleton(c.encode_utf8(&mut buf)).flat_map(char::to_lowercase));
+        }
+    }
+    out
 }
 
 fn is_invisible(c: char) -> bool {
@@ -201,7 +207,10 @@ pub fn unexplained(
         let normative = restricting
             || words.iter().any(|w| NORMATIVE.contains(&w.as_str()))
             || CJK_NORMATIVE.iter().any(|p| folded.contains(p));
-        if is_reserved_notice(&words) || (!restricting && is_pointer(&words)) {
+        if is_reserved_notice(&words)
+            || is_lawful_use(&words)
+            || (!restricting && is_pointer(&words))
+        {
             continue;
         }
         let report = match scope {
@@ -310,6 +319,32 @@ fn restricts_use(words: &[String]) -> bool {
         .any(|&l| uses.iter().any(|&u| l.abs_diff(u) <= WINDOW))
 }
 
+/// "You agree to comply with all applicable law": a duty every license implies.
+fn is_lawful_use(words: &[String]) -> bool {
+    const LIMITING: &[&str] = &[
+        "commercial",
+        "commercially",
+        "noncommercial",
+        "nc",
+        "research",
+        "only",
+        "paid",
+        "fee",
+        "separate",
+        "proprietary",
+        "not",
+        "no",
+        "non",
+        "academic",
+        "personal",
+        "internal",
+    ];
+    words
+        .windows(2)
+        .any(|w| w[0] == "applicable" && matches!(w[1].as_str(), "law" | "laws" | "regulations"))
+        && !words.iter().any(|w| LIMITING.contains(&w.as_str()))
+}
+
 /// "All rights reserved", alone: a copyright notice's tail.
 fn is_reserved_notice(words: &[String]) -> bool {
     words == ["all", "rights", "reserved"]
@@ -331,6 +366,9 @@ fn is_pointer(words: &[String]) -> bool {
         "view",
         "link",
         "original",
+        "below",
+        "following",
+        "attached",
     ];
     const OBJECTS: &[&str] = &[
         "license",
