@@ -57,6 +57,7 @@ pub struct Inventory {
 /// after whitespace at the end of a line) are skipped; repeated targets are kept once.
 pub fn parse_inventory(text: &str) -> Inventory {
     let mut inv = Inventory::default();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let mut t = raw.trim_start_matches('\u{feff}').trim();
@@ -68,7 +69,7 @@ pub fn parse_inventory(text: &str) -> Inventory {
         }
         match classify(t) {
             Ok(kind) => {
-                if !inv.entries.iter().any(|e| e.target == t) {
+                if seen.insert(t.to_string()) {
                     inv.entries.push(InventoryEntry {
                         line,
                         target: t.to_string(),
@@ -139,12 +140,9 @@ where
     R: Fn(&str) -> Result<Vec<Verdict>, String> + Sync,
     P: Fn(usize, usize, &str) + Sync,
 {
-    let mut unique: Vec<&String> = Vec::new();
-    for t in targets {
-        if !unique.contains(&t) {
-            unique.push(t);
-        }
-    }
+    // Linear: 60,000 listed models dedupe in milliseconds.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let unique: Vec<&String> = targets.iter().filter(|t| seen.insert(t.as_str())).collect();
     let total = unique.len();
     let slots: Vec<Mutex<Option<Resolved>>> = (0..total).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);

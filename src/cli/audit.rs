@@ -48,7 +48,7 @@ pub fn targets(
     }
     for list in lists {
         let shown = list.display().to_string();
-        match std::fs::read_to_string(list) {
+        match read_inventory(list) {
             Ok(text) => {
                 let inventory = parse_inventory(&text);
                 targets.extend(inventory.entries.into_iter().map(|e| e.target));
@@ -65,6 +65,28 @@ pub fn targets(
     }
     targets.extend(given.iter().cloned());
     (targets, errors)
+}
+
+/// Inventories larger than this are refused: a list of a million targets is under 64 MiB.
+const MAX_INVENTORY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads an inventory file: a regular file (never a FIFO or a device, which could block or
+/// never end) of at most [`MAX_INVENTORY_BYTES`].
+fn read_inventory(path: &std::path::Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (FIFO, device or folder); an inventory is a text file".into(),
+        );
+    }
+    if meta.len() > MAX_INVENTORY_BYTES {
+        return Err(format!(
+            "{} MiB is larger than the {} MiB an inventory may be; split it",
+            meta.len() / (1024 * 1024),
+            MAX_INVENTORY_BYTES / (1024 * 1024)
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "hub")]

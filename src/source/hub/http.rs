@@ -89,14 +89,15 @@ pub(super) fn with_retries<T>(
                     attempts: n,
                 },
             ),
-            Step::Timeout => (
-                backoff(cfg, n),
-                HubError::Timeout {
+            // A Hub that does not answer within the timeout is not asked again: the
+            // stated timeout bounds the wait overall, not once per retry.
+            Step::Timeout => {
+                return Err(HubError::Timeout {
                     target: target.to_string(),
                     timeout: cfg.timeout,
                     attempts: n,
-                },
-            ),
+                })
+            }
             Step::Network(message) => (
                 backoff(cfg, n),
                 HubError::Network {
@@ -367,6 +368,7 @@ mod tests {
                 ..
             })
         ));
+        // A timeout is not retried: the timeout bounds the whole wait.
         let mut calls = 0;
         let r = with_retries(&cfg, "hf:a/b", &pause, || {
             calls += 1;
@@ -376,7 +378,8 @@ mod tests {
                 Step::Ok(calls)
             }
         });
-        assert_eq!(r.unwrap(), 2);
+        assert!(matches!(r, Err(HubError::Timeout { attempts: 1, .. })));
+        assert_eq!(calls, 1);
         // A wait longer than allowed fails at once.
         let r: Result<(), _> = with_retries(&cfg, "hf:a/b", &pause, || {
             Step::RateLimited(Some(Duration::from_secs(3600)))
