@@ -7,6 +7,8 @@
 //! Whole-process time and peak memory (nested card, 1 GiB inventory) come from
 //! benches/hostile.sh; figures in README.md.
 
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
 use std::time::Instant;
 
 use model_license::audit::{audit, parse_inventory};
