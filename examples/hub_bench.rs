@@ -62,6 +62,7 @@ fn main() {
                     licenses: vec![],
                     matrix: Matrix::unknown(),
                     base_models: m.base_models,
+                    inherited_licenses: Vec::new(),
                     evidence: vec![],
                     findings: m.findings,
                 }])

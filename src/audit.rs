@@ -340,6 +340,7 @@ mod tests {
             licenses: vec!["k".into()],
             matrix,
             base_models: vec![],
+            inherited_licenses: Vec::new(),
             evidence: vec![],
             findings: vec![],
         }

@@ -247,6 +247,7 @@ mod tests {
             licenses: vec![],
             matrix: Matrix::unknown(),
             base_models: vec![],
+            inherited_licenses: Vec::new(),
             evidence: vec![],
             findings: vec![],
         }

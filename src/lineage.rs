@@ -127,8 +127,9 @@ fn inherit(v: &mut Verdict, parent: &Parent) {
     }
     let declared = v.license.as_ref().map(|l| l.key.clone());
     v.matrix = combined;
+    // The model's own license stays its own (null when it declares none); the base
+    // model's terms are listed apart and carried by the matrix.
     if v.license.is_none() {
-        v.license = parent.summary.clone();
         v.findings.retain(|f| f.code != Code::NoLicense);
     } else if let (Some(l), Some(p)) = (v.license.as_mut(), parent.summary.as_ref()) {
         l.expression = format!("{} AND {}", l.expression, p.expression);
@@ -137,8 +138,12 @@ fn inherit(v: &mut Verdict, parent: &Parent) {
         if !v.licenses.contains(k) {
             v.licenses.push(k.clone());
         }
+        if !v.inherited_licenses.contains(k) {
+            v.inherited_licenses.push(k.clone());
+        }
     }
     v.licenses.sort();
+    v.inherited_licenses.sort();
     let parent_license = parent
         .summary
         .as_ref()
@@ -220,7 +225,9 @@ mod tests {
         let mut vs = vec![parent, child];
         apply(&db, &mut vs, &[]);
         let child = &vs[1];
-        assert_eq!(child.license.as_ref().unwrap().key, "cc-by-nc-4.0");
+        // No license of its own: null, with the parent's terms listed apart and carried.
+        assert!(child.license.is_none());
+        assert_eq!(child.inherited_licenses, ["cc-by-nc-4.0"]);
         assert_eq!(
             child.matrix.commercial_use.status,
             crate::matrix::Status::Forbidden

@@ -57,6 +57,10 @@ pub struct Verdict {
     /// Base models named by the model's metadata.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub base_models: Vec<String>,
+    /// license-db keys carried from base models (lineage), listed apart from the model's
+    /// own `license`; they are also in `licenses`, and the matrix carries their terms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherited_licenses: Vec<String>,
     /// Every claim that was weighed.
     pub evidence: Vec<Evidence>,
     /// What was noticed, sorted.
@@ -362,6 +366,7 @@ impl<'a> Judgement<'a> {
     fn finish(mut self, model: Model) -> Verdict {
         let db = self.db();
         self.refine_families();
+        self.drop_family_mentions();
         let all: BTreeSet<String> = self.declared_keys.union(&self.text_keys).cloned().collect();
         let (policies, licenses): (Vec<&License>, Vec<&License>) = all
             .iter()
@@ -443,12 +448,19 @@ impl<'a> Judgement<'a> {
             }
         }
 
-        let license = strictest(&licenses).map(|main| LicenseSummary {
+        // A use policy alone is named as what was found (it grants nothing: the matrix
+        // stays unknown).
+        let named: Vec<&License> = if licenses.is_empty() {
+            policies.iter().take(1).copied().collect()
+        } else {
+            licenses.clone()
+        };
+        let license = strictest(&named).map(|main| LicenseSummary {
             key: main.key.clone(),
             spdx: main.spdx.clone(),
             hf: main.hf.clone(),
             name: main.name.clone(),
-            expression: licenses
+            expression: named
                 .iter()
                 .map(|l| l.spdx.as_str())
                 .collect::<Vec<_>>()
@@ -475,6 +487,7 @@ impl<'a> Judgement<'a> {
             licenses: keys,
             matrix,
             base_models: model.base_models,
+            inherited_licenses: Vec::new(),
             evidence: self.evidence,
             findings: self.findings,
         }
@@ -554,14 +567,17 @@ impl<'a> Judgement<'a> {
         }
     }
 
-    /// A declared family id without a version (`gemma`, `openrail`, `cc`) that a full
+    /// A declared family id (`openrail`, `cc`, `gpl`: a record whose key is its family) that a full
     /// license text identifies exactly is the same claim, not a conflict: the text's version
     /// wins. A versioned declared id is never replaced, and a name mentioned in prose never
     /// replaces anything: it can only add a license (and a conflict).
     fn refine_families(&mut self) {
         let db = self.db();
         let family = |k: &str| db.get(k).map(|l| l.family.clone());
-        let versionless = |k: &str| db.get(k).is_some_and(|l| l.version.is_none());
+        let versionless = |k: &str| {
+            db.get(k)
+                .is_some_and(|l| l.version.is_none() && l.key == l.family)
+        };
         let refined: Vec<(String, String)> = self
             .declared_keys
             .iter()
@@ -576,6 +592,31 @@ impl<'a> Judgement<'a> {
         for (declared, text_key) in refined {
             self.declared_keys.remove(&declared);
             self.declared_keys.insert(text_key);
+        }
+    }
+
+    /// A family named in prose ("an Open RAIL-M license", "a CC license") beside a specific
+    /// license of that family is the same claim, not a second license.
+    fn drop_family_mentions(&mut self) {
+        let db = self.db();
+        let generic = |k: &str| db.get(k).is_some_and(|l| l.key == l.family);
+        let family = |k: &str| db.get(k).map(|l| l.family.clone());
+        let all: BTreeSet<String> = self.declared_keys.union(&self.text_keys).cloned().collect();
+        let dropped: Vec<String> = self
+            .text_keys
+            .iter()
+            .filter(|k| {
+                generic(k)
+                    && !self.declared_keys.contains(*k)
+                    && !self.full_text_keys.contains(*k)
+                    && all.iter().any(|o| o != *k && family(o) == family(k))
+            })
+            .cloned()
+            .collect();
+        for k in dropped {
+            self.text_keys.remove(&k);
+            self.evidence
+                .retain(|e| e.license.as_deref() != Some(k.as_str()));
         }
     }
 }

@@ -395,6 +395,7 @@ fn unknown_verdict(m: &model_license::source::Model) -> Verdict {
         licenses: vec![],
         matrix: Matrix::unknown(),
         base_models: m.base_models.clone(),
+        inherited_licenses: Vec::new(),
         evidence: m
             .declared
             .iter()

@@ -200,10 +200,15 @@ fn lmstudio_targets_read_gguf_headers_and_folder_lineage() {
     );
     let llama = model(&report, "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF");
     assert_eq!(llama["kind"], "lmstudio");
+    // The name names its parent: its terms are inherited and listed apart; the GGUF
+    // itself declares no license of its own.
+    assert!(llama["license"].is_null(), "{llama:#}");
     assert_eq!(
-        llama["license"]["key"], "llama3.1",
-        "the name names its parent: {llama:#}"
+        llama["inherited_licenses"],
+        serde_json::json!(["llama3.1"]),
+        "{llama:#}"
     );
+    assert_eq!(status(llama, "commercial_use"), "conditional");
     assert!(codes(llama).contains(&"inherited-license"));
     assert_eq!(
         status(model(&report, "acme/nc-model-GGUF"), "commercial_use"),

@@ -168,10 +168,27 @@ pub fn mentions_anywhere(phrases: &Phrases, text: &str) -> Vec<Mention> {
     mentions_in(phrases, vec![(1, text.lines().collect())])
 }
 
-fn mentions_in(phrases: &Phrases, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
-    let phrases = &phrases.0;
+fn mentions_in(all: &Phrases, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention> {
+    let phrases = &all.names;
     let mut found = Vec::new();
     for (start, lines) in sections {
+        // Links to a license's own page (`.../models/llama3_3/LICENSE`).
+        for (i, line) in lines.iter().enumerate() {
+            for word in line.split(|c: char| c.is_whitespace() || "()<>[]\"'".contains(c)) {
+                let word = word.replace("\\_", "_");
+                if !word.contains("://") {
+                    continue;
+                }
+                if let Some(key) = all.url(word.trim_end_matches(['.', ',', ';'])) {
+                    if !found.iter().any(|m: &Mention| m.key == key) {
+                        found.push(Mention {
+                            key: key.to_string(),
+                            line: start + i,
+                        });
+                    }
+                }
+            }
+        }
         let (folded, line_of) = fold_lines(&lines);
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
         for (phrase, key) in phrases {
@@ -245,7 +262,12 @@ pub const NOT_LICENSE_NAMES: &[&str] = &[
 /// Every name, Hub id and alias of every license (not policies), folded, longest first:
 /// what a prose mention is matched against.
 #[derive(Debug, Clone, Default)]
-pub struct Phrases(Vec<(String, String)>);
+pub struct Phrases {
+    names: Vec<(String, String)>,
+    /// (normalised licensor URL, key) and (version-specific URL path marker, key).
+    urls: Vec<(String, String)>,
+    paths: Vec<(String, String)>,
+}
 
 impl Phrases {
     /// Builds the phrase list of `db`.
@@ -267,8 +289,49 @@ impl Phrases {
         }
         out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
         out.dedup();
-        Phrases(out)
+        let urls = db
+            .licenses()
+            .filter(|l| !l.source.url.is_empty())
+            .map(|l| (normalize_url(&l.source.url), l.key.clone()))
+            .collect();
+        let paths = db
+            .licenses()
+            .filter(|l| !l.is_policy())
+            .flat_map(|l| {
+                l.markers
+                    .iter()
+                    .filter(|m| m.contains('/') && !m.contains(' '))
+                    .map(|m| (m.to_ascii_lowercase(), l.key.clone()))
+            })
+            .collect();
+        Phrases {
+            names: out,
+            urls,
+            paths,
+        }
     }
+
+    /// The license a URL points at: a licensor URL, or a version-specific path.
+    fn url(&self, link: &str) -> Option<&str> {
+        let wanted = normalize_url(link);
+        if !wanted.contains('/') {
+            return None;
+        }
+        self.urls
+            .iter()
+            .find(|(u, _)| *u == wanted)
+            .or_else(|| self.paths.iter().find(|(p, _)| wanted.contains(p.as_str())))
+            .map(|(_, k)| k.as_str())
+    }
+}
+
+/// The line without its URLs (`http://...`, `https://...`, `www....`).
+fn strip_urls(line: &str) -> String {
+    line.split_whitespace()
+        .flat_map(|w| w.split(['(', ')', '<', '>', '[', ']']))
+        .filter(|w| !(w.contains("://") || w.starts_with("www.")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Folds lines into one string (words separated by single spaces) and records, for each
@@ -277,8 +340,10 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
     let mut folded = String::new();
     let mut line_of = Vec::new();
     for (i, line) in lines.iter().enumerate() {
+        // URLs are not prose: `.../models/llama3_3/LICENSE` names no license by its path.
+        let line = strip_urls(line);
         // Sentence dots are not part of a name: "under CC BY-NC 4.0." names CC-BY-NC-4.0.
-        let f = fold_name(line)
+        let f = fold_name(&line)
             .split(' ')
             .map(|w| w.trim_end_matches('.'))
             .filter(|w| !w.is_empty())
@@ -297,9 +362,9 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
     (folded, line_of)
 }
 
-/// The License sections of a Markdown text: a heading that says license/licence and the
-/// lines up to the next heading of the same or a higher level; and single `License: X`
-/// lines. Returns (first line number, lines).
+/// The License sections of a Markdown text: a heading that says license/licence or terms
+/// and the lines up to the next heading of the same or a higher level; single `License: X`
+/// lines; and single lines anywhere that give notice ("licensed under ..."). Returns (first line number, lines).
 pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut sections = Vec::new();
@@ -321,10 +386,19 @@ pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
             continue;
         }
         let label = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
-        if level == 0
-            && (label.starts_with("license") || label.starts_with("licence"))
-            && lower.contains(':')
-        {
+        // `License: X` lines, and notices anywhere ("Code and data are licensed under the
+        // Apache 2.0 license").
+        const CUES: [&str; 6] = [
+            "licensed under",
+            "released under",
+            "distributed under",
+            "available under",
+            "made available under",
+            "under the terms of",
+        ];
+        let label_line =
+            (label.starts_with("license") || label.starts_with("licence")) && lower.contains(':');
+        if level == 0 && (label_line || CUES.iter().any(|c| lower.contains(c))) {
             sections.push((i + 1, vec![lines[i]]));
         }
         i += 1;

@@ -165,8 +165,13 @@ fn push_char(c: char, line_no: u32, out: &mut Tokens, start: &mut Option<usize>)
 
 fn finish(out: &mut Tokens, start: usize, line: u32) {
     let end = out.words.len();
+    // `http` and `https` are the same link in two eras of one license text.
+    let word = match &out.words.as_bytes()[start..end] {
+        b"https" => b"http".as_slice(),
+        w => w,
+    };
     out.toks.push(Token {
-        hash: word_hash(&out.words.as_bytes()[start..end]),
+        hash: word_hash(word),
         line,
         start: start as u32,
         end: end as u32,

@@ -63,7 +63,20 @@ pub fn resolve(
             if let Some((_, w)) = memo.iter().find(|(k, _)| *k == (a, b)) {
                 return *w;
             }
-            let w = compare(idx, &regions[a], &regions[b], posts);
+            let mut w = compare(idx, &regions[a], &regions[b], posts);
+            // Too little of either's own part to tell: the record marker (title, date
+            // line) that only one of them shows decides.
+            if w == Winner::Neither {
+                let shows = |r: &Region| {
+                    let m = &markers[r.r];
+                    !m.is_empty() && has_marker(query, r, m)
+                };
+                w = match (shows(&regions[a]), shows(&regions[b])) {
+                    (true, false) => Winner::First,
+                    (false, true) => Winner::Second,
+                    _ => Winner::Neither,
+                };
+            }
             memo.push(((a, b), w));
             w
         };

@@ -66,6 +66,7 @@ fn verdict(db: &Db, target: &str, keys: &[&str]) -> Verdict {
         licenses,
         matrix: matrix.unwrap_or_else(Matrix::unknown),
         base_models: Vec::new(),
+        inherited_licenses: Vec::new(),
         evidence,
         findings: Vec::new(),
     }
