@@ -63,7 +63,7 @@ impl Rng {
 const NC_SENTENCE: &str =
     "You may not use the Materials or any part of them for commercial purposes.";
 
-/// Licenses not in the db (ScanCode data, CC-BY-4.0), for negatives.
+/// Licenses not in the curated db (ScanCode data, CC-BY-4.0): the breadth layer's cases.
 const UNKNOWN: &[(&str, &str)] = &[
     (
         "ms-pl",
@@ -204,8 +204,17 @@ fn negatives(rng: &mut Rng, keyed: &[(&model_license::License, &str)], out: &mut
         let words: Vec<&str> = (0..400).map(|_| vocab[rng.below(vocab.len())]).collect();
         neg(&format!("prose{n}"), words.join(" "));
     }
+    // Licenses no curated record has: the breadth layer (ScanCode LicenseDB) names them.
     for (k, t) in UNKNOWN {
-        neg(&format!("unknown-{k}"), t.to_string());
+        out.push(Case {
+            name: format!("breadth.{k}"),
+            text: t.to_string(),
+            expect: Expect::Key {
+                key: k.to_string(),
+                also: None,
+                modified: Some(false),
+            },
+        });
     }
 }
 

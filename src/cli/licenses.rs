@@ -5,21 +5,34 @@ use std::io::{self, Write};
 use crate::db::{Db, License};
 use crate::matrix::PERMISSIONS;
 
-/// Lists every record: key, SPDX id, posture, commercial use, name.
+/// Lists every license the tool knows: the curated records, then the breadth layer
+/// (ScanCode LicenseDB) under them: key, SPDX id, category, whether the matrix is curated
+/// or derived, commercial use, name.
 pub fn list(db: &Db, w: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<[String; 5]> = db
-        .licenses()
+    let breadth = crate::db::breadth::get();
+    let curated = db.licenses().map(|l| (l, posture(l), "curated"));
+    let derived = breadth
+        .records
+        .values()
+        .filter(|l| db.get(&l.key).is_none_or(|c| c.derived) && db.lookup(&l.spdx).is_none())
         .map(|l| {
+            let category = breadth.categories.get(&l.key).cloned().unwrap_or_default();
+            (l, category, "derived")
+        });
+    let rows: Vec<[String; 6]> = curated
+        .chain(derived)
+        .map(|(l, category, matrix)| {
             [
                 l.key.clone(),
                 l.spdx.clone(),
-                posture(l),
+                category,
+                matrix.to_string(),
                 l.matrix.commercial_use.status.to_string(),
                 l.name.clone(),
             ]
         })
         .collect();
-    let headers = ["KEY", "SPDX", "POSTURE", "COMMERCIAL", "NAME"];
+    let headers = ["KEY", "SPDX", "CATEGORY", "MATRIX", "COMMERCIAL", "NAME"];
     let mut widths = headers.map(str::len);
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -40,7 +53,14 @@ pub fn list(db: &Db, w: &mut dyn Write) -> io::Result<()> {
     for row in &rows {
         writeln!(w, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
-    writeln!(w, "\n{} licenses and use policies", rows.len())
+    let curated = db.licenses().count();
+    writeln!(
+        w,
+        "\n{} licenses and use policies: {curated} curated, {} from the ScanCode LicenseDB (scancode-toolkit {}, CC-BY-4.0) with derived matrices",
+        rows.len(),
+        rows.len() - curated,
+        crate::db::breadth::SCANCODE_VERSION
+    )
 }
 
 fn posture(l: &License) -> String {
@@ -63,6 +83,12 @@ pub fn show(l: &License, w: &mut dyn Write) -> io::Result<()> {
         l.version.as_deref().unwrap_or("")
     )?;
     writeln!(w, "  posture:  {}", posture(l))?;
+    let how = if l.derived {
+        "derived from the ScanCode category (not curated)"
+    } else {
+        "curated: read from the license text"
+    };
+    writeln!(w, "  matrix:   {how}")?;
     if !l.aliases.is_empty() {
         writeln!(w, "  aliases:  {}", l.aliases.join(", "))?;
     }

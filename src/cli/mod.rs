@@ -142,14 +142,24 @@ fn run(args: &Args) -> io::Result<u8> {
         Command::Licenses { id: None } => {
             match args.format {
                 Format::Json => {
-                    serde_json::to_writer_pretty(&mut out, &db.licenses().collect::<Vec<_>>())
-                        .map_err(io::Error::other)?
+                    let breadth = crate::db::breadth::get();
+                    let all: Vec<&crate::db::License> = db
+                        .licenses()
+                        .chain(
+                            breadth
+                                .records
+                                .values()
+                                .filter(|l| db.lookup(&l.spdx).is_none()),
+                        )
+                        .collect();
+                    serde_json::to_writer_pretty(&mut out, &all).map_err(io::Error::other)?
                 }
                 _ => licenses::list(&db, &mut out)?,
             }
             Ok(0)
         }
-        Command::Licenses { id: Some(id) } => match db.lookup(id) {
+        Command::Licenses { id: Some(id) } => match db.lookup(id).or_else(|| db.lookup_breadth(id))
+        {
             Some(l) => {
                 match args.format {
                     Format::Json => {

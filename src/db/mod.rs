@@ -3,6 +3,7 @@
 //! `Db::embedded()` loads the records shipped in the binary; `Db::with_dir` adds or
 //! overrides records from a folder laid out like `license-db/` (a company's own licenses).
 
+pub mod breadth;
 mod record;
 
 use std::collections::BTreeMap;
@@ -122,9 +123,17 @@ impl Db {
         self.licenses.values()
     }
 
-    /// The record with this key.
+    /// The record with this key: curated, else a breadth-layer record once the breadth
+    /// layer has been loaded (by a lookup or an identification that needed it).
     pub fn get(&self, key: &str) -> Option<&License> {
-        self.licenses.get(key)
+        self.licenses
+            .get(key)
+            .or_else(|| breadth::loaded()?.records.get(key))
+    }
+
+    /// A breadth-layer record (ScanCode LicenseDB) an id or name names, loading the layer.
+    pub fn lookup_breadth(&self, name: &str) -> Option<&'static License> {
+        breadth::get().lookup(name)
     }
 
     /// The record an id, Hub id, SPDX id, alias or title names.

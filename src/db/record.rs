@@ -37,6 +37,9 @@ pub enum Posture {
     ProprietaryApi,
     /// A use policy, not a license.
     Policy,
+    /// Terms not read by us: a breadth-layer license whose ScanCode category settles
+    /// nothing (proprietary-free, source-available, commercial, CLA...).
+    Other,
 }
 
 /// A clause whose wording decides a permission; the clause check verifies it is intact.
@@ -126,6 +129,10 @@ pub struct License {
     /// fine-tune or quantisation naming such a base carries this license's terms.
     #[serde(default)]
     pub model_names: Vec<String>,
+    /// True for a breadth-layer record (ScanCode LicenseDB) whose matrix was derived from
+    /// its category, not read from the text.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
 }
 
 fn default_kind() -> Kind {

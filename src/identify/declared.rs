@@ -99,6 +99,14 @@ fn lookup(db: &Db, identifier: &Identifier, value: &str) -> Option<String> {
         .or_else(|| no_suffix.and_then(|s| db.lookup(s)))
         .map(|l| l.key.clone())
         .or_else(|| identifier.name(db, value))
+        // The breadth layer (ScanCode LicenseDB): `license: osl-3.0`, `OSL-3.0`.
+        .or_else(|| {
+            [value, base]
+                .into_iter()
+                .chain(no_suffix)
+                .find_map(|v| db.lookup_breadth(v))
+                .map(|l| l.key.clone())
+        })
 }
 
 /// A `license_link`: a URL of a known license, or a path to a file in the repo (whose

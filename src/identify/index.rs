@@ -125,8 +125,13 @@ impl Index {
                     .iter()
                     .filter_map(|f| Some((l.key.as_str(), db.text(f)?)))
             })
-            .take(usize::from(u16::MAX) - 1)
             .collect();
+        Index::from_texts(texts)
+    }
+
+    /// Indexes (key, text) pairs (at most 65,534), normalising on up to four threads.
+    pub fn from_texts(mut texts: Vec<(&str, &str)>) -> Index {
+        texts.truncate(usize::from(u16::MAX) - 1);
         // Normalising ~1 MB of reference text is most of the build: split it over cores.
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())

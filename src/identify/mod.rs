@@ -95,16 +95,50 @@ struct RefInfo {
     clauses: Vec<clause::Clause>,
 }
 
-/// The identification engine, built once from a [`Db`].
-#[derive(Debug, Clone)]
-pub struct Identifier {
+/// One searchable set of reference texts: the index, each reference's decisive clauses
+/// and record markers.
+#[derive(Debug, Clone, Default)]
+struct Layer {
     index: index::Index,
     info: Vec<RefInfo>,
     markers: Vec<Vec<Vec<u64>>>,
+}
+
+/// The identification engine, built once from a [`Db`]. The curated records are indexed
+/// up front; the breadth layer (ScanCode LicenseDB) is indexed on first need, when a text
+/// is not identified by any curated record.
+#[derive(Debug)]
+pub struct Identifier {
+    curated: Layer,
+    breadth: std::sync::OnceLock<Layer>,
     notices: notice::Notices,
     names: names::Names,
     phrases: Phrases,
+    /// SPDX ids of the curated records: the breadth layer's copies of them are not searched.
+    curated_ids: std::collections::HashSet<String>,
 }
+
+impl Clone for Identifier {
+    fn clone(&self) -> Self {
+        Identifier {
+            curated: self.curated.clone(),
+            breadth: self
+                .breadth
+                .get()
+                .cloned()
+                .map(Into::into)
+                .unwrap_or_default(),
+            notices: self.notices.clone(),
+            names: self.names.clone(),
+            phrases: self.phrases.clone(),
+            curated_ids: self.curated_ids.clone(),
+        }
+    }
+}
+
+/// Texts shorter than this are never sent to the breadth layer: a sentence is not a
+/// license text.
+const BREADTH_MIN_WORDS: usize = 30;
 
 impl Identifier {
     /// Indexes every reference text, marker, decisive clause, notice and name of `db`.
@@ -143,13 +177,48 @@ impl Identifier {
             })
             .collect();
         Identifier {
-            index,
-            info,
-            markers,
+            curated: Layer {
+                index,
+                info,
+                markers,
+            },
+            breadth: std::sync::OnceLock::new(),
             notices: notice::Notices::new(db),
             names: names::Names::new(db),
             phrases: Phrases::new(db),
+            curated_ids: db
+                .licenses()
+                .flat_map(|l| [l.spdx.to_ascii_lowercase(), l.key.to_ascii_lowercase()])
+                .collect(),
         }
+    }
+
+    /// The breadth layer's index, built on first use.
+    fn breadth(&self) -> &Layer {
+        self.breadth.get_or_init(|| {
+            let data = crate::db::breadth::get();
+            let covered = |key: &str| {
+                let spdx = data.records.get(key).map(|l| l.spdx.to_ascii_lowercase());
+                self.curated_ids.contains(key)
+                    || spdx.is_some_and(|s| self.curated_ids.contains(&s))
+            };
+            let texts = data
+                .texts
+                .iter()
+                .filter(|(k, _)| !covered(k))
+                .map(|(k, t)| (k.as_str(), t.as_str()));
+            let index = index::Index::from_texts(texts.collect());
+            let n = index.refs.len();
+            Layer {
+                index,
+                info: (0..n)
+                    .map(|_| RefInfo {
+                        clauses: Vec::new(),
+                    })
+                    .collect(),
+                markers: vec![Vec::new(); n],
+            }
+        })
     }
 
     /// Finds every license in `text` (a whole file, an Ollama layer, a README section).
@@ -159,22 +228,82 @@ impl Identifier {
         if query.is_empty() {
             return out;
         }
-        if let Some(&r) = self.index.exact.get(&index::stream_hash(&query)) {
+        let mut spans = self.curated.find(&query, text, &mut out);
+        // The breadth layer names texts no curated record resembles; a curated near miss
+        // (a family whose version cannot be told, an edited text) stays a candidate.
+        let unlike_any = out.matches.is_empty()
+            && out.candidate.as_ref().is_none_or(|c| c.score < 0.5)
+            && query.len() >= BREADTH_MIN_WORDS
+            && looks_like_terms(text);
+        if unlike_any {
+            let mut wide = Identification::default();
+            let wide_spans = self.breadth().find(&query, text, &mut wide);
+            if !wide.matches.is_empty() {
+                out.matches = wide.matches;
+                out.candidate = None;
+                spans = wide_spans;
+            }
+        }
+        out.matches.extend(self.notices.find(&query, &spans));
+        out.matches.sort_by_key(|m| (m.start_line, m.end_line));
+        out
+    }
+
+    /// The db key a short license name or id names ("Llama 3.1 Community License",
+    /// "CC BY-NC 4.0", "apache 2", "llama-3.1"), if exactly one record fits.
+    pub fn name(&self, db: &Db, s: &str) -> Option<String> {
+        self.names.find(db, s)
+    }
+
+    /// The license names prose is matched against.
+    pub fn phrases(&self) -> &Phrases {
+        &self.phrases
+    }
+}
+
+/// A text that speaks of licensing at all (a binary or a poem is not sent to the breadth
+/// layer).
+fn looks_like_terms(text: &str) -> bool {
+    let head: String = text.chars().take(20_000).collect::<String>().to_lowercase();
+    [
+        "license",
+        "licence",
+        "permission",
+        "copyright",
+        "rights",
+        "terms",
+    ]
+    .iter()
+    .filter(|w| head.contains(*w))
+    .count()
+        >= 2
+}
+
+impl Layer {
+    /// Finds this layer's texts in `query` into `out`; returns the spans (token ranges)
+    /// taken by matches and ambiguous regions.
+    fn find(
+        &self,
+        query: &normalize::Tokens,
+        text: &str,
+        out: &mut Identification,
+    ) -> Vec<(usize, usize)> {
+        if let Some(&r) = self.index.exact.get(&index::stream_hash(query)) {
             out.matches.push(TextMatch {
                 key: self.index.refs[r].key.clone(),
                 confidence: 1.0,
-                start_line: line_of(&query, 0),
-                end_line: line_of(&query, query.len() - 1),
+                start_line: line_of(query, 0),
+                end_line: line_of(query, query.len() - 1),
                 kind: MatchKind::FullText,
                 modifications: Vec::new(),
                 truncated: false,
             });
-            return out;
+            return vec![(0, query.len())];
         }
-        let qs = index::shingles(&query);
+        let qs = index::shingles(query);
         let posts: Vec<&[(u16, u32)]> = qs.iter().map(|&h| self.index.lookup(h)).collect();
         let regions = matcher::regions(&self.index, &posts);
-        let decisions = versions::resolve(&self.index, regions, &posts, &query, &self.markers);
+        let decisions = versions::resolve(&self.index, regions, &posts, query, &self.markers);
         let spans: Vec<(usize, usize)> = decisions
             .iter()
             .filter(|d| d.ambiguous || d.region.conf >= THRESHOLD)
@@ -197,31 +326,18 @@ impl Identifier {
                 }
                 continue;
             }
-            let modifications = clause::check(reg, rf, &self.info[reg.r].clauses, &query, text);
+            let modifications = clause::check(reg, rf, &self.info[reg.r].clauses, query, text);
             out.matches.push(TextMatch {
                 key: rf.key.clone(),
                 confidence: reg.conf.min(1.0),
-                start_line: line_of(&query, reg.q_lo),
-                end_line: line_of(&query, reg.q_hi.saturating_sub(1)),
+                start_line: line_of(query, reg.q_lo),
+                end_line: line_of(query, reg.q_hi.saturating_sub(1)),
                 kind: MatchKind::FullText,
                 modifications,
                 truncated: reg.truncated,
             });
         }
-        out.matches.extend(self.notices.find(&query, &spans));
-        out.matches.sort_by_key(|m| (m.start_line, m.end_line));
-        out
-    }
-
-    /// The db key a short license name or id names ("Llama 3.1 Community License",
-    /// "CC BY-NC 4.0", "apache 2", "llama-3.1"), if exactly one record fits.
-    pub fn name(&self, db: &Db, s: &str) -> Option<String> {
-        self.names.find(db, s)
-    }
-
-    /// The license names prose is matched against.
-    pub fn phrases(&self) -> &Phrases {
-        &self.phrases
+        spans
     }
 }
 
