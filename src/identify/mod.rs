@@ -148,11 +148,17 @@ impl Identifier {
             .refs
             .iter()
             .map(|rf| {
+                // Only the markers this reference text holds: a record's second text (a
+                // license header, a rendering without the title) is not asked for them.
+                let own: Vec<u64> = rf.toks.hashes();
                 db.get(&rf.key)
                     .map(|l| {
                         l.markers
                             .iter()
                             .map(|m| normalize::tokenize(m).hashes())
+                            .filter(|m| {
+                                !m.is_empty() && own.windows(m.len()).any(|w| w == m.as_slice())
+                            })
                             .collect()
                     })
                     .unwrap_or_default()
