@@ -49,11 +49,14 @@ pub enum Code {
     /// A license-like file that could not be read as text (PDF, DOCX, binary, unreadable):
     /// its terms are unknown, and so is every permission.
     UnreadableLicense,
+    /// A license file only names or links a license (a pointer file): the license is
+    /// identified, but its text is not shipped with the model.
+    LicenseTextAbsent,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::NoLicense,
         Code::UnknownLicense,
         Code::LowConfidence,
@@ -68,6 +71,7 @@ impl Code {
         Code::TruncatedLicense,
         Code::AddedTerms,
         Code::UnreadableLicense,
+        Code::LicenseTextAbsent,
     ];
 
     /// The kebab-case code as printed.
@@ -87,6 +91,7 @@ impl Code {
             Code::TruncatedLicense => "truncated-license",
             Code::AddedTerms => "added-terms",
             Code::UnreadableLicense => "unreadable-license",
+            Code::LicenseTextAbsent => "license-text-absent",
         }
     }
 
@@ -107,6 +112,7 @@ impl Code {
             Code::TruncatedLicense => "A license text is incomplete: its tail is missing.",
             Code::AddedTerms => "A sentence in a license file, policy or License section states terms no identified license explains; the permissions it may bear on are unknown.",
             Code::UnreadableLicense => "A license-like file could not be read as text (PDF, DOCX, binary); every permission is unknown.",
+            Code::LicenseTextAbsent => "A license file only names or links its license; the license is identified, its text is not shipped.",
         }
     }
 }

@@ -235,6 +235,24 @@ impl<'a> Judgement<'a> {
             _ => Vec::new(),
         };
         let named = !said.is_empty();
+        let pointer = named
+            && doc.source == SourceKind::LicenseFile
+            && !found.matches.iter().any(|m| m.kind == MatchKind::FullText);
+        if pointer {
+            let keys: Vec<String> = said.iter().map(|m| self.title(&m.key)).collect();
+            self.findings.push(
+                Finding::new(
+                    Code::LicenseTextAbsent,
+                    Severity::Info,
+                    format!(
+                        "{} only names or links {}; the license text itself is not shipped",
+                        doc.path,
+                        keys.join(", ")
+                    ),
+                )
+                .at(&doc.path),
+            );
+        }
         for mention in said {
             if found.matches.iter().any(|m| m.key == mention.key) {
                 continue;
