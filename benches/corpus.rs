@@ -118,6 +118,22 @@ pub fn generate(db: &Db) -> Vec<Case> {
         push("html", html_entities(text), plain(false));
         push("copyright", change_copyright(text), plain(false));
         push("title", format!("# LICENSE\n\nThe model weights in this repository are provided under the terms below.\n\n{text}"), plain(false));
+        // Kinds that real files showed: indented, inside a README, under bracketed header
+        // lines, with http links where the reference has https.
+        push("indented", indent(text), plain(false));
+        push(
+            "readme-embedded",
+            format!("# Tiny model\n\nA small model for tests.\n\n## Usage\n\nRun `tiny --help`.\n\n## License\n\n{text}\n\n## Citation\n\nPlease cite the tiny paper.\n"),
+            plain(false),
+        );
+        push(
+            "header-lines",
+            format!(
+                "[FAQ](https://example.org/faq)\n[Source](https://example.org/source)\n\n{text}"
+            ),
+            plain(false),
+        );
+        push("http", text.replace("https://", "http://"), plain(false));
         let other = appended(db, l, &keyed, i);
         if let Some((okey, otext)) = other {
             let e = Expect::Key {
@@ -216,6 +232,11 @@ fn negatives(rng: &mut Rng, keyed: &[(&model_license::License, &str)], out: &mut
             },
         });
     }
+}
+
+/// Every line indented by four spaces, as some repositories ship their texts.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
 /// The incorporated policy, or another license (the next record with a text, by key).
