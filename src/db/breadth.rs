@@ -209,6 +209,7 @@ fn derive(row: &Row) -> License {
         },
         summary: String::new(),
         model_names: Vec::new(),
+        urls: Vec::new(),
         derived: true,
     }
 }

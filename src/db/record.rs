@@ -129,6 +129,10 @@ pub struct License {
     /// fine-tune or quantisation naming such a base carries this license's terms.
     #[serde(default)]
     pub model_names: Vec<String>,
+    /// Other URLs where the licensor publishes this same text (an old repository, a
+    /// renamed organisation): a link to one names this license.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
     /// True for a breadth-layer record (ScanCode LicenseDB) whose matrix was derived from
     /// its category, not read from the text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -117,7 +117,10 @@ fn resolve_link(db: &Db, link: &str) -> Resolved {
         return Resolved::Unknown;
     }
     for l in db.licenses() {
-        if normalize_url(&l.source.url) == wanted {
+        if std::iter::once(&l.source.url)
+            .chain(&l.urls)
+            .any(|u| normalize_url(u) == wanted)
+        {
             return Resolved::Keys(vec![l.key.clone()]);
         }
     }
@@ -299,8 +302,12 @@ impl Phrases {
         out.dedup();
         let urls = db
             .licenses()
-            .filter(|l| !l.source.url.is_empty())
-            .map(|l| (normalize_url(&l.source.url), l.key.clone()))
+            .flat_map(|l| {
+                std::iter::once(&l.source.url)
+                    .chain(&l.urls)
+                    .filter(|u| !u.is_empty())
+                    .map(|u| (normalize_url(u), l.key.clone()))
+            })
             .collect();
         let paths = db
             .licenses()
