@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use model_license::identify::{Identifier, MatchKind};
+use model_license::identify::terms::{self, Naming, Scope};
+use model_license::identify::{mentions_anywhere, Identifier, MatchKind};
+use model_license::matrix::Status;
 use model_license::Db;
 
 fn main() {
@@ -36,7 +38,13 @@ fn main() {
     let lines: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| s.spawn(|| part.iter().map(|f| line(&id, f, json)).collect::<Vec<_>>()))
+            .map(|part| {
+                s.spawn(|| {
+                    part.iter()
+                        .map(|f| line(&db, &id, f, json))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -53,11 +61,35 @@ fn main() {
     );
 }
 
-fn line(id: &Identifier, f: &Path, json: bool) -> String {
+fn line(db: &Db, id: &Identifier, f: &Path, json: bool) -> String {
     let Ok(bytes) = std::fs::read(f) else {
         return format!("{}\terror", f.display());
     };
-    let r = id.identify(&String::from_utf8_lossy(&bytes));
+    let text = String::from_utf8_lossy(&bytes);
+    let r = id.identify(&text);
+    // The verdict's fail-closed accounting: a sentence outside every matched text that
+    // states terms flags the file as changed, as `scan` would (added-terms).
+    let explained: Vec<(usize, usize)> = r
+        .matches
+        .iter()
+        .filter(|m| m.kind == MatchKind::FullText)
+        .map(|m| (m.start_line, m.end_line))
+        .collect();
+    let naming = |s: &str| {
+        let said = mentions_anywhere(id.phrases(), s);
+        let forbids = |k: &str| {
+            db.get(k)
+                .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
+        };
+        if said.is_empty() {
+            Naming::None
+        } else if said.iter().all(|m| forbids(&m.key)) {
+            Naming::OnlyNonCommercial
+        } else {
+            Naming::Some
+        }
+    };
+    let added = !terms::unexplained(&text, Scope::Terms, &explained, &naming).is_empty();
     if json {
         return format!(
             "{}\t{}",
@@ -78,6 +110,9 @@ fn line(id: &Identifier, f: &Path, json: bool) -> String {
             }
             if m.truncated {
                 s.push_str(":truncated");
+            }
+            if added && m.modifications.is_empty() {
+                s.push_str(":modified@terms");
             }
             if !m.modifications.is_empty() {
                 let lines: Vec<String> = m

@@ -252,6 +252,18 @@ impl Identifier {
         }
         out.matches.extend(self.notices.find(&query, &spans));
         out.matches.sort_by_key(|m| (m.start_line, m.end_line));
+        // A second text of the same record inside a larger match (Apache-2.0's header in
+        // its own appendix) is part of that match, not another license.
+        let all = out.matches.clone();
+        out.matches.retain(|m| {
+            !all.iter().any(|o| {
+                o.key == m.key
+                    && o.kind == MatchKind::FullText
+                    && (o.start_line, o.end_line) != (m.start_line, m.end_line)
+                    && o.start_line <= m.start_line
+                    && m.end_line <= o.end_line
+            })
+        });
         out
     }
 
