@@ -161,9 +161,14 @@ fn clause_check_catches_scale_insertions_and_removed_grants() {
     );
 
     let mit = text_of(&db, "mit");
+    // An MIT text with its grant cut: named MIT with the edit reported, or (now that several
+    // modified-MIT siblings share its body) refused with a candidate; never plain MIT.
     let r = id.identify(&mit.replacen("modify, merge, ", "", 1));
-    assert_eq!(keys(&r), ["mit"]);
-    assert!(!r.matches[0].modifications.is_empty());
+    match keys(&r).as_slice() {
+        [] => assert!(r.candidate.is_some(), "{r:?}"),
+        ["mit"] => assert!(!r.matches[0].modifications.is_empty()),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
