@@ -230,7 +230,11 @@ impl<'a> Judgement<'a> {
         let said = match doc.source {
             SourceKind::Readme => mentions(phrases, &doc.text),
             _ if found.matches.is_empty() && is_short(&doc.text) => {
+                let lines: Vec<&str> = doc.text.lines().collect();
                 mentions_anywhere(phrases, &doc.text)
+                    .into_iter()
+                    .filter(|m| lines.get(m.line - 1).is_some_and(|l| gives_notice(l)))
+                    .collect()
             }
             _ => Vec::new(),
         };
@@ -278,6 +282,12 @@ impl<'a> Judgement<'a> {
         let opaque = unidentified && holds_terms(doc) && !is_short(&doc.text);
         if !opaque {
             self.account(identifier, doc, &found);
+        }
+        // A use policy that no policy record matched is terms we could not read, whatever
+        // license its title names.
+        let full_text = found.matches.iter().any(|m| m.kind == MatchKind::FullText);
+        if holds_terms(doc) && !full_text && !opaque && is_unread_policy(&doc.text) {
+            self.unidentified_terms.push(doc.path.clone());
         }
         if found.matches.is_empty() && !named && doc.source != SourceKind::Readme {
             self.saw_unidentified = true;
@@ -647,6 +657,39 @@ fn doubt(p: &mut crate::matrix::Permission, why: String) {
             p.conditions.insert(0, why);
         }
     }
+}
+
+/// A text that presents itself as a use policy ("ACCEPTABLE USE POLICY", "Prohibited Use
+/// Policy").
+fn is_unread_policy(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    [
+        "acceptable use policy",
+        "prohibited use policy",
+        "use policy",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+}
+
+/// A line that says which license applies ("licensed under X", "License: X", "see X at
+/// URL", a title line), not one that only refers to a license in passing ("as such terms
+/// are defined in the TII Falcon License").
+fn gives_notice(line: &str) -> bool {
+    const CUES: [&str; 10] = [
+        "licensed under",
+        "released under",
+        "distributed under",
+        "available under",
+        "under the terms of",
+        "license:",
+        "licence:",
+        "refer to",
+        "see ",
+        "://",
+    ];
+    let lower = line.to_lowercase();
+    CUES.iter().any(|c| lower.contains(c)) || line.split_whitespace().count() <= 8
 }
 
 /// A text short enough to be read as prose about a license rather than a license text.
