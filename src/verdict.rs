@@ -16,8 +16,8 @@ use crate::evidence::{Evidence, SourceKind};
 use crate::finding::{Code, Finding, Severity};
 use crate::identify::terms::{self, Naming, Scope, Statement};
 use crate::identify::{
-    license_sections, mentions, mentions_anywhere, resolve_value, Identification, Identifier,
-    MatchKind, Modification, Resolved,
+    license_sections_strict, mentions, mentions_anywhere, resolve_value, Identification,
+    Identifier, MatchKind, Modification, Resolved,
 };
 use crate::matrix::{Matrix, Status, PERMISSIONS};
 use crate::source::{Declared, Document, Model, TargetKind};
@@ -150,8 +150,12 @@ impl<'a> Judgement<'a> {
                 Resolved::Unknown => {}
                 Resolved::Unresolved => {
                     self.saw_unidentified = true;
-                    self.unresolved_declared
-                        .push(format!("{}: {}", d.field, d.value));
+                    // A link we cannot place points at a text (read when it is shipped);
+                    // an id or a name we cannot place is a license of unknown terms.
+                    if !d.field.ends_with("link") {
+                        self.unresolved_declared
+                            .push(format!("{}: {}", d.field, d.value));
+                    }
                     self.evidence.push(evidence(None, 0.0));
                     let mut f = Finding::new(
                         Code::UnknownLicense,
@@ -340,7 +344,7 @@ impl<'a> Judgement<'a> {
         match doc.source {
             SourceKind::Readme => {
                 let mut in_sections = explained.clone();
-                for (start, lines) in license_sections(&doc.text) {
+                for (start, lines) in license_sections_strict(&doc.text) {
                     let section = lines.join("\n");
                     let end = start + lines.len().saturating_sub(1);
                     in_sections.push((start, end));
@@ -351,7 +355,7 @@ impl<'a> Judgement<'a> {
                             (a <= b).then(|| (a + 1 - start, b + 1 - start))
                         })
                         .collect();
-                    for mut st in terms::unexplained(&section, Scope::Terms, &inside, &naming) {
+                    for mut st in terms::unexplained(&section, Scope::Section, &inside, &naming) {
                         st.line += start - 1;
                         statements.push(st);
                     }

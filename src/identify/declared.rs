@@ -381,6 +381,16 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
 /// and the lines up to the next heading of the same or a higher level; single `License: X`
 /// lines; and single lines anywhere that give notice ("licensed under ..."). Returns (first line number, lines).
 pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
+    license_sections_with(text, true)
+}
+
+/// The License and Terms sections and `License: X` lines only, without the notice lines
+/// found anywhere: the prose whose every sentence is accounted for.
+pub fn license_sections_strict(text: &str) -> Vec<(usize, Vec<&str>)> {
+    license_sections_with(text, false)
+}
+
+fn license_sections_with(text: &str, notice_lines: bool) -> Vec<(usize, Vec<&str>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut sections = Vec::new();
     let mut i = 0;
@@ -390,10 +400,13 @@ pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
         let lower = line.to_ascii_lowercase();
         let names_license = lower.contains("licen") || lower.contains("terms");
         if level > 0 && names_license {
+            // The section ends at the next heading of the same or a higher level, or at any
+            // sub-heading that is not about the license ("### Risks and Biases").
             let end = (i + 1..lines.len()).find(|&j| {
                 let l = lines[j].trim_start();
                 let lv = l.chars().take_while(|&c| c == '#').count();
-                lv > 0 && lv <= level
+                let about = l.to_ascii_lowercase();
+                lv > 0 && (lv <= level || !(about.contains("licen") || about.contains("terms")))
             });
             let end = end.unwrap_or(lines.len()).min(i + 200);
             sections.push((i + 1, lines[i..end].to_vec()));
@@ -413,7 +426,8 @@ pub fn license_sections(text: &str) -> Vec<(usize, Vec<&str>)> {
         ];
         let label_line =
             (label.starts_with("license") || label.starts_with("licence")) && lower.contains(':');
-        if level == 0 && (label_line || CUES.iter().any(|c| lower.contains(c))) {
+        let notice = notice_lines && CUES.iter().any(|c| lower.contains(c));
+        if level == 0 && (label_line || notice) {
             sections.push((i + 1, vec![lines[i]]));
         }
         i += 1;

@@ -21,7 +21,8 @@ pub mod terms;
 pub mod versions;
 
 pub use declared::{
-    license_sections, mentions, mentions_anywhere, resolve_value, Mention, Phrases, Resolved,
+    license_sections, license_sections_strict, mentions, mentions_anywhere, resolve_value, Mention,
+    Phrases, Resolved,
 };
 
 use crate::db::Db;

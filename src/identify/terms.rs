@@ -18,6 +18,10 @@ pub enum Scope {
     /// A license file, policy file or License/Terms section: any sentence that states
     /// terms (normative words) and is not explained is reported.
     Terms,
+    /// A README's License or Terms section: prose about the license, where a sentence is
+    /// reported when it restricts or asks for more (a separate agreement, a registration,
+    /// contacting the authors), not when it only describes the license.
+    Section,
     /// A card body or gated prompt: only statements that restrict use (a restricting word
     /// next to a commercial, research or licensing word) are reported.
     Restrictions,
@@ -104,6 +108,14 @@ const RESTRICTING: &[&str] = &[
     "limited",
     "disallowed",
     "banned",
+    "contact",
+    "apply",
+    "application",
+    "register",
+    "registration",
+    "approval",
+    "consent",
+    "written",
 ];
 
 /// Words that state terms without restricting by themselves.
@@ -139,27 +151,28 @@ const NORMATIVE: &[&str] = &[
     "purposes",
 ];
 
-/// Words that tie a restriction to use, licensing or money (for [`Scope::Restrictions`]).
+/// Words that tie a restriction to commercial use or licensing (for
+/// [`Scope::Restrictions`]).
 const USE_WORDS: &[&str] = &[
     "commercial",
     "commercially",
     "noncommercial",
     "nc",
-    "proprietary",
-    "profit",
-    "revenue",
-    "paid",
     "license",
     "licence",
     "licensed",
+    "licensing",
     "licenses",
-    "agreement",
-    "research",
-    "academic",
-    "production",
     "redistribute",
     "redistribution",
+    "sell",
+    "resale",
+    "monetize",
+    "monetization",
 ];
+
+/// Fields of use that "only" limits ("for research purposes only", "personal use only").
+const FIELDS: &[&str] = &["research", "academic", "personal", "evaluation", "internal"];
 
 /// Restricting and normative phrases of scripts written without spaces.
 const CJK_RESTRICTING: &[&str] = &[
@@ -209,24 +222,24 @@ pub fn unexplained(
             || CJK_NORMATIVE.iter().any(|p| folded.contains(p));
         if is_reserved_notice(&words)
             || is_lawful_use(&words)
+            || is_disclaimer(&words)
             || (!restricting && is_pointer(&words))
         {
             continue;
         }
+        let named_ok = |unnamed: bool| match names(&sentence.text) {
+            Naming::None => unnamed,
+            Naming::Some => restricting,
+            Naming::OnlyNonCommercial => restricting && !only_restates(&words),
+        };
         let report = match scope {
-            Scope::Terms => {
-                if !normative || sentence.boilerplate && !restricting {
-                    false
-                } else {
-                    match names(&sentence.text) {
-                        Naming::None => true,
-                        Naming::Some => restricting,
-                        Naming::OnlyNonCommercial => restricting && !only_restates(&words),
-                    }
-                }
-            }
+            Scope::Terms => normative && (restricting || !sentence.boilerplate) && named_ok(true),
+            Scope::Section => restricting && !sentence.boilerplate && named_ok(true),
             Scope::Restrictions => {
-                restricting
+                // A table row compares other models; a label of a few words is no statement.
+                !sentence.table_row
+                    && words.len() >= 4
+                    && restricting
                     && restricts_use(&words)
                     && !matches!(names(&sentence.text), Naming::OnlyNonCommercial if only_restates(&words))
             }
@@ -298,7 +311,6 @@ fn restricts_use(words: &[String]) -> bool {
         "paid",
         "noncommercial",
         "nc",
-        "proprietary",
         "cannot",
         "never",
         "without",
@@ -314,9 +326,26 @@ fn restricts_use(words: &[String]) -> bool {
             .collect()
     };
     let (limits, uses) = (at(LIMITS), at(USE_WORDS));
-    limits
+    let bound = limits
         .iter()
-        .any(|&l| uses.iter().any(|&u| l.abs_diff(u) <= WINDOW))
+        .any(|&l| uses.iter().any(|&u| l.abs_diff(u) <= WINDOW));
+    // "For research purposes only", "academic use only".
+    let fields = at(FIELDS);
+    let only = at(&["only", "solely", "exclusively"]);
+    let field_only = only
+        .iter()
+        .any(|&o| fields.iter().any(|&f| o.abs_diff(f) <= 3));
+    // "These weights are proprietary", "a proprietary license"; not "a proprietary
+    // dataset" or "proprietary models" in a comparison.
+    let proprietary = words.windows(2).any(|w| {
+        (matches!(w[0].as_str(), "is" | "are") && w[1] == "proprietary")
+            || (w[0] == "proprietary"
+                && matches!(
+                    w[1].as_str(),
+                    "license" | "licence" | "terms" | "agreement" | "weights"
+                ))
+    });
+    bound || field_only || proprietary
 }
 
 /// "You agree to comply with all applicable law": a duty every license implies.
@@ -343,6 +372,40 @@ fn is_lawful_use(words: &[String]) -> bool {
         .windows(2)
         .any(|w| w[0] == "applicable" && matches!(w[1].as_str(), "law" | "laws" | "regulations"))
         && !words.iter().any(|w| LIMITING.contains(&w.as_str()))
+}
+
+/// "No warranty", "does not constitute legal advice", "we are not responsible": a
+/// disclaimer limits the licensor's duties, not the user's rights.
+fn is_disclaimer(words: &[String]) -> bool {
+    const DISCLAIMING: &[&str] = &[
+        "warranty",
+        "warranties",
+        "advice",
+        "liable",
+        "liability",
+        "responsible",
+        "responsibility",
+        "accountable",
+        "guarantee",
+        "guarantees",
+    ];
+    const USE: &[&str] = &[
+        "commercial",
+        "commercially",
+        "noncommercial",
+        "nc",
+        "research",
+        "only",
+        "paid",
+        "fee",
+        "separate",
+        "proprietary",
+        "agreement",
+        "prohibited",
+        "permitted",
+    ];
+    words.iter().any(|w| DISCLAIMING.contains(&w.as_str()))
+        && !words.iter().any(|w| USE.contains(&w.as_str()))
 }
 
 /// "All rights reserved", alone: a copyright notice's tail.
@@ -399,6 +462,7 @@ pub fn defers_to_license(words: &[String]) -> bool {
         &["compliance", "with"],
         &["violation", "of"],
         &["go", "against"],
+        &["bound", "by"],
         &["provisions"],
         &["set", "forth", "in"],
     ];
@@ -440,6 +504,8 @@ struct Sentence {
     text: String,
     /// A heading, a title line, a copyright line, a link or URL alone.
     boilerplate: bool,
+    /// A row of a Markdown table.
+    table_row: bool,
 }
 
 /// Splits text into sentences: paragraphs (blank lines, headings, list items, table rows
@@ -481,6 +547,17 @@ fn sentences(text: &str, explained: &[(usize, usize)]) -> Vec<Sentence> {
                 line: line_no,
                 text: collapse(&clean),
                 boilerplate: true,
+                table_row: false,
+            });
+            continue;
+        }
+        if trimmed.starts_with('|') {
+            flush(&mut para, &mut out);
+            out.push(Sentence {
+                line: line_no,
+                text: collapse(&clean),
+                boilerplate: false,
+                table_row: true,
             });
             continue;
         }
@@ -520,6 +597,7 @@ fn split_paragraph(para: Vec<(usize, String)>, out: &mut Vec<Sentence>) {
                         line: start.take().unwrap_or(line),
                         text: collapse(&current),
                         boilerplate: false,
+                        table_row: false,
                     });
                     current.clear();
                     rest = &rest[i + c.len_utf8()..];
@@ -537,6 +615,7 @@ fn split_paragraph(para: Vec<(usize, String)>, out: &mut Vec<Sentence>) {
             line: start.unwrap_or(1),
             text: collapse(&current),
             boilerplate: false,
+            table_row: false,
         });
     }
 }
