@@ -174,6 +174,14 @@ impl<'a> Judgement<'a> {
     }
 
     fn document(&mut self, identifier: &Identifier, doc: &Document) {
+        let blanked;
+        let doc = match blank_front_matter(doc) {
+            Some(d) => {
+                blanked = d;
+                &blanked
+            }
+            None => doc,
+        };
         let found: Identification = identifier.identify(&doc.text);
         let offset = doc.first_line.saturating_sub(1);
         for m in &found.matches {
@@ -293,7 +301,9 @@ impl<'a> Judgement<'a> {
         if holds_terms(doc) && !full_text && !opaque && is_unread_policy(&doc.text) {
             self.unidentified_terms.push(doc.path.clone());
         }
-        if found.matches.is_empty() && !named && doc.source != SourceKind::Readme {
+        // A README or a gated prompt that names no license is prose, not an unknown license.
+        let prose = matches!(doc.source, SourceKind::Readme | SourceKind::ModelCard);
+        if found.matches.is_empty() && !named && !prose {
             self.saw_unidentified = true;
             let (code, message) = match &found.candidate {
                 Some(c) if c.score >= 0.5 => (Code::LowConfidence, format!("license text not identified with confidence; closest is {} ({:.0}% similar)", self.title(&c.key), c.score * 100.0)),
@@ -661,6 +671,40 @@ fn doubt(p: &mut crate::matrix::Permission, why: String) {
             p.conditions.insert(0, why);
         }
     }
+}
+
+/// A license file that opens with a YAML front matter (choosealicense.com's texts, with
+/// their title, description and permission lists): the metadata is blanked, lines kept, so
+/// that only the license text is matched and accounted for.
+fn blank_front_matter(doc: &Document) -> Option<Document> {
+    if doc.source != SourceKind::LicenseFile {
+        return None;
+    }
+    let lines: Vec<&str> = doc.text.lines().collect();
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        return None;
+    }
+    let close = lines
+        .iter()
+        .take(200)
+        .skip(1)
+        .position(|l| l.trim_end() == "---")?
+        + 1;
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i <= close {
+                "\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    Some(Document {
+        text,
+        ..doc.clone()
+    })
 }
 
 /// A text that presents itself as a use policy ("ACCEPTABLE USE POLICY", "Prohibited Use

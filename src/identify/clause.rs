@@ -157,6 +157,14 @@ pub fn check(
                 (a.min(hunks[i].q.0), b.max(hunks[i].q.1))
             });
             let found = quote(query, text, hunk_lines(query, (qa, qb), hunks[first].q.0));
+            // The same clause with another link (a moved documentation page) is no change.
+            if found
+                .as_deref()
+                .is_some_and(|f| contains_without_urls(f, &c.text))
+            {
+                touching.iter().for_each(|&i| used[i] = true);
+                continue;
+            }
             let line = query
                 .toks
                 .get(hunks[first].q.0.min(query.len().saturating_sub(1)))
@@ -177,6 +185,11 @@ pub fn check(
         if notice(query, text, h.q) && notice(&rf.toks, &rf.original, h.p) {
             continue;
         }
+        // A click-through acceptance sentence ("By clicking “I Accept” below ... you agree
+        // to be bound by this Agreement") that a gated prompt leaves out changes no term.
+        if h.q.0 == h.q.1 && is_acceptance(&rf.toks, h.p) {
+            continue;
+        }
         let words: Vec<&str> = (h.q.0..h.q.1)
             .map(|j| query.word(j))
             .chain((h.p.0..h.p.1).map(|j| rf.toks.word(j)))
@@ -187,6 +200,12 @@ pub fn check(
         let found = (h.q.0 < h.q.1)
             .then(|| quote(query, text, hunk_lines(query, h.q, h.q.0)))
             .flatten();
+        // Only a link differs (the licensor moved a page): not a change of terms.
+        if let (Some(e), Some(f)) = (&expected, &found) {
+            if contains_without_urls(f, e) && contains_without_urls(e, f) {
+                continue;
+            }
+        }
         let line = query
             .toks
             .get(h.q.0.min(query.len().saturating_sub(1)))
@@ -195,6 +214,27 @@ pub fn check(
         out.push(modification(infer(&words), expected, found, line));
     }
     out
+}
+
+/// True when `found`, links removed, holds `clause`, links removed (word for word).
+fn contains_without_urls(found: &str, clause: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .filter(|w| !w.contains("://") && !w.starts_with("www."))
+            .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (f, c) = (words(found), words(clause));
+    !c.is_empty() && f.windows(c.len()).any(|w| w == c.as_slice())
+}
+
+/// True when the reference words of `range` are a click-through acceptance sentence.
+fn is_acceptance(t: &Tokens, (a, b): (usize, usize)) -> bool {
+    let words: Vec<&str> = (a..b).map(|i| t.word(i)).collect();
+    let has = |w: &str| words.contains(&w);
+    words.len() <= 60 && has("clicking") && has("accept") && has("bound")
 }
 
 /// True when every token of `range` sits on a copyright notice line (an empty range is).
