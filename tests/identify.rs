@@ -358,3 +358,13 @@ fn generated_corpus_is_identified_accurately_and_never_falsely_permissive() {
         cases.len()
     );
 }
+
+#[test]
+fn the_mit_body_without_title_or_copyright_is_mit() {
+    let (db, id) = setup();
+    let mit = text_of(&db, "mit");
+    let body = &mit[mit.find("Permission is hereby granted").expect("MIT grant")..];
+    let r = id.identify(body);
+    assert_eq!(keys(&r), ["mit"], "{r:?}");
+    assert!(r.matches[0].modifications.is_empty(), "{r:?}");
+}

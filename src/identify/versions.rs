@@ -164,6 +164,11 @@ fn compare(idx: &Index, a: &Region, b: &Region, posts: &[&[(u16, u32)]]) -> Winn
         // (a whole text over a longer sibling it is the head of); siblings tie.
         (false, false) if a.conf > b.conf + 0.01 => Winner::First,
         (false, false) if b.conf > a.conf + 0.01 => Winner::Second,
+        // Both cut to the same shared part (MIT's body alone, without the title of either
+        // MIT or a modified MIT): the reference that the query covers more of wins, since
+        // the other one's missing part is where its own terms are.
+        (false, false) if a.cov > b.cov + 0.05 => Winner::First,
+        (false, false) if b.cov > a.cov + 0.05 => Winner::Second,
         _ => Winner::Neither,
     }
 }
