@@ -57,9 +57,14 @@ pub fn parse(text: &str, path: &str) -> Card {
 /// the body's first line number.
 fn split_front_matter(text: &str) -> (Option<(&str, usize)>, &str, usize) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Blank lines before the opening `---` (as some repositories commit their cards).
+    let skipped = text.lines().take_while(|l| l.trim().is_empty()).count();
+    let start: usize = text.split_inclusive('\n').take(skipped).map(str::len).sum();
+    let whole = text;
+    let text = &text[start..];
     let first = text.lines().next().unwrap_or("");
     if first.trim_end() != "---" {
-        return (None, text, 1);
+        return (None, whole, 1);
     }
     let after = &text[first.len()..];
     let after = after
@@ -72,7 +77,7 @@ fn split_front_matter(text: &str) -> (Option<(&str, usize)>, &str, usize) {
         if trimmed == "---" || trimmed == "..." {
             let yaml = &after[..offset];
             let body = &after[offset + line.len()..];
-            return (Some((yaml, 2)), body, i + 3);
+            return (Some((yaml, 2 + skipped)), body, i + 3 + skipped);
         }
         offset += line.len();
     }
@@ -345,5 +350,16 @@ mod tests {
         let card = parse("# Title\nLicensed under MIT.\n", "README.md");
         assert!(card.declared.is_empty());
         assert_eq!(card.documents.len(), 1);
+    }
+
+    #[test]
+    fn blank_lines_before_the_front_matter_are_skipped() {
+        let card = parse(
+            "\n\n---\nlicense: other\nlicense_name: qwen\n---\n# Q\n",
+            "README.md",
+        );
+        assert_eq!(values(&card, "license_name"), ["qwen"]);
+        assert_eq!(card.declared[1].line, Some(5));
+        assert_eq!(card.documents[0].first_line, 7);
     }
 }
