@@ -44,6 +44,42 @@ pub fn fold_name(s: &str) -> String {
     out
 }
 
+/// What a decisive clause may bear on: the five permissions and the matrix's other parts.
+pub const BEARS_ON: [&str; 9] = [
+    "self_hosting",
+    "commercial_use",
+    "redistribution",
+    "derivatives",
+    "output_training",
+    "acceptable_use_policy",
+    "scale_clause",
+    "attribution",
+    "restrictions",
+];
+
+/// Every `bears_on` name of a record must be one the matrix has: a typo would otherwise
+/// silently decide nothing. The error names the file and the line.
+fn check_bears_on(file: &str, content: &str, license: &License) -> Result<()> {
+    for clause in &license.decisive_clauses {
+        for name in &clause.bears_on {
+            if !BEARS_ON.contains(&name.as_str()) {
+                let line = content
+                    .lines()
+                    .position(|l| l.contains("bears_on") && l.contains(&format!("\"{name}\"")))
+                    .map_or(0, |i| i + 1);
+                return Err(Error::LicenseDb {
+                    id: format!("{file}:{line}"),
+                    reason: format!(
+                        "bears_on names `{name}`, which is not one of {}",
+                        BEARS_ON.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Db {
     /// The database shipped in the binary.
     pub fn embedded() -> Result<Db> {
@@ -92,6 +128,7 @@ impl Db {
                 id: file.to_string(),
                 reason: e.to_string(),
             })?;
+            check_bears_on(file, content, &license)?;
             self.licenses.insert(license.key.clone(), license);
         } else if let Some(file) = name.strip_prefix("texts/") {
             self.texts.insert(file.to_string(), content.to_string());
@@ -183,5 +220,29 @@ mod tests {
                 l.key
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_bears_on_name_is_an_error_naming_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("licenses")).unwrap();
+        let record = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("license-db/licenses/mit.toml"),
+        )
+        .unwrap()
+        .replacen("\"commercial_use\"", "\"comercial_use\"", 1);
+        std::fs::write(dir.path().join("licenses/mit.toml"), &record).unwrap();
+        let err = Db::embedded()
+            .unwrap()
+            .with_dir(dir.path())
+            .unwrap_err()
+            .to_string();
+        let line = record
+            .lines()
+            .position(|l| l.contains("comercial_use"))
+            .unwrap()
+            + 1;
+        assert!(err.contains(&format!("mit.toml:{line}")), "{err}");
+        assert!(err.contains("comercial_use"), "{err}");
     }
 }
