@@ -127,6 +127,10 @@ pub struct ScaleClause {
     pub threshold: u64,
     /// What happens past the threshold.
     pub effect: String,
+    /// True when this copy of the license edited the clause: the threshold shown is the
+    /// reference's, not this text's (a `modified-license` finding says what changed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub edited: bool,
 }
 
 /// A limit on where, by whom or for what the model may be used.
@@ -287,6 +291,7 @@ mod tests {
     #[test]
     fn lower_scale_threshold_wins() {
         let clause = |t| ScaleClause {
+            edited: false,
             metric: ScaleMetric::MonthlyActiveUsers,
             threshold: t,
             effect: String::new(),

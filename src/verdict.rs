@@ -776,10 +776,6 @@ fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
     })
 }
 
-/// How an edited scale clause's effect begins.
-pub const EDITED_SCALE: &str =
-    "EDITED in this copy of the license (see the modified-license finding);";
-
 /// A clause the text changed makes the permissions it decides `unknown` (or leaves them
 /// stricter). Scale, policy and attribution clauses bear on commercial use and
 /// redistribution.
@@ -812,12 +808,8 @@ fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
         }
         // The reference's threshold is not this text's: say so where the clause is shown.
         if modification.bears_on.iter().any(|b| b == "scale_clause") {
-            if let Some(scale) = m
-                .scale_clause
-                .as_mut()
-                .filter(|s| !s.effect.starts_with(EDITED_SCALE))
-            {
-                scale.effect = format!("{EDITED_SCALE} the reference reads: {}", scale.effect);
+            if let Some(scale) = m.scale_clause.as_mut() {
+                scale.edited = true;
             }
         }
         for name in names {

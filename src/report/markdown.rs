@@ -53,13 +53,18 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         if let Some(s) = &v.matrix.scale_clause {
             writeln!(
                 w,
-                "- **scale clause**: {} > {}: {}",
+                "- **scale clause**: {} > {}: {}{}",
                 serde_json::to_value(s.metric)
                     .unwrap_or_default()
                     .as_str()
                     .unwrap_or(""),
                 s.threshold,
-                cell(&s.effect)
+                cell(&s.effect),
+                if s.edited {
+                    " (EDITED in this copy of the license: the reference's clause is shown; see the modified-license finding)"
+                } else {
+                    ""
+                }
             )?;
         }
         if let Some(p) = &v.matrix.acceptable_use_policy {

@@ -88,7 +88,7 @@ pub fn scale_label(v: &Verdict) -> String {
     let Some(s) = &v.matrix.scale_clause else {
         return "-".to_string();
     };
-    if s.effect.starts_with(crate::verdict::EDITED_SCALE) {
+    if s.edited {
         return "edited".to_string();
     }
     let n = human_number(s.threshold);
