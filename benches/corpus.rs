@@ -28,6 +28,9 @@ pub enum Expect {
     },
     /// A notice match for `key`.
     Notice(String),
+    /// A pointer file (a line that links the license's own page): the verdict names `key`,
+    /// with no text match.
+    Pointer(String),
     /// No unmodified full-text match (abstaining, or a match flagged as modified).
     NotIdentified,
 }
@@ -173,6 +176,21 @@ pub fn generate(db: &Db) -> Vec<Case> {
                 plain(lost_clause)
             };
             push("dropped-head", rest, e);
+        }
+        // A pointer file, as Code Llama ships one: only a link to the licensor's page,
+        // for records whose page no other record shares.
+        let url = l.source.url.trim_end_matches('/');
+        let shared = db
+            .licenses()
+            .filter(|o| o.source.url.trim_end_matches('/') == url)
+            .count()
+            > 1;
+        if !shared && url.starts_with("https://") && !l.is_policy() {
+            push(
+                "pointer",
+                format!("Please refer to the license: {url}\n"),
+                Expect::Pointer(key.clone()),
+            );
         }
         for (n, notice) in l.notices.iter().enumerate() {
             let readme = format!("# A fine-tuned model\n\nThis model was fine-tuned on public data for summarisation.\n\n## License\n\n{notice}. See the LICENSE file for details.\n");

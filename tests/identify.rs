@@ -292,6 +292,7 @@ fn correct(case: &corpus::Case, r: &Identification, v: &Verdict) -> bool {
             .iter()
             .any(|m| m.kind == MatchKind::Notice && &m.key == key),
         Expect::NotIdentified => full.iter().all(|m| !m.modifications.is_empty()),
+        Expect::Pointer(key) => v.license.as_ref().is_some_and(|l| &l.key == key),
     }
 }
 
@@ -312,7 +313,7 @@ fn false_permissive(db: &Db, case: &corpus::Case, v: &Verdict) -> bool {
             (*modified == Some(true) && !flagged(v))
                 || (forbids(key) && also.as_deref().is_none_or(forbids))
         }
-        Expect::Notice(key) => forbids(key),
+        Expect::Notice(key) | Expect::Pointer(key) => forbids(key),
         Expect::NotIdentified => true,
     };
     permits(v.matrix.commercial_use.status) && wrong
