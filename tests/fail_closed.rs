@@ -401,3 +401,33 @@ fn restricting_sentences_around_any_permissive_text_never_read_as_allowed() {
         wrong.join("\n")
     );
 }
+
+/// A license file linked from outside the scanned folder is not read: nothing outside is
+/// quoted, and a finding names the link.
+#[cfg(unix)]
+#[test]
+fn a_link_leading_outside_the_scanned_folder_is_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    fs::write(&secret, "SECRET-TOKEN-1234 Non-commercial use only.\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("model");
+    fs::create_dir_all(&m).unwrap();
+    fs::write(m.join("README.md"), card("license: mit", "")).unwrap();
+    std::os::unix::fs::symlink(&secret, m.join("LICENSE")).unwrap();
+    let (report, out) = json(&["scan", m.to_str().unwrap(), "--format", "json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("SECRET-TOKEN"), "{text}");
+    let found = model(&report, "/model");
+    assert!(
+        found["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside the scanned folder")),
+        "{found:#}"
+    );
+}

@@ -120,7 +120,6 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Escapes what would break a Markdown table cell.
 /// A scanned string made inert in Markdown: no HTML, no images or links, no table breaks.
 fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -138,4 +137,21 @@ fn cell(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn scanned_strings_cannot_inject_markup() {
+        let hostile =
+            "<img src=x onerror=alert(1)> ![p](http://x/i.png) [click](http://evil) | `code`";
+        let out = cell(hostile);
+        assert!(
+            !out.contains('<') && !out.contains("](") && !out.contains('`'),
+            "{out}"
+        );
+        assert!(out.contains("&lt;img") && out.contains("\\|"), "{out}");
+    }
 }
