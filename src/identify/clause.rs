@@ -128,6 +128,12 @@ pub fn check(
     let mut out = Vec::new();
     for c in clauses {
         let Some((cs, ce)) = c.at else { continue };
+        // A click-through acceptance sentence that a gated prompt leaves out ("By using or
+        // distributing any portion ... you agree to be bound by this Agreement") decides no
+        // permission, even when a record lists it.
+        if is_acceptance(&rf.toks, (cs, ce)) {
+            continue;
+        }
         if cs >= region.p_hi && region.truncated {
             continue;
         }
@@ -234,7 +240,10 @@ fn contains_without_urls(found: &str, clause: &str) -> bool {
 fn is_acceptance(t: &Tokens, (a, b): (usize, usize)) -> bool {
     let words: Vec<&str> = (a..b).map(|i| t.word(i)).collect();
     let has = |w: &str| words.contains(&w);
-    words.len() <= 60 && has("clicking") && has("accept") && has("bound")
+    words.len() <= 60
+        && has("agree")
+        && has("bound")
+        && (has("clicking") || has("using") || has("accept"))
 }
 
 /// True when every token of `range` sits on a copyright notice line (an empty range is).
