@@ -7,9 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use model_license::identify::terms::{self, Naming, Scope};
-use model_license::identify::{mentions_anywhere, Identifier, MatchKind};
-use model_license::matrix::Status;
+use model_license::identify::terms::{self, Scope};
+use model_license::identify::{Identifier, MatchKind};
 use model_license::Db;
 
 fn main() {
@@ -75,20 +74,7 @@ fn line(db: &Db, id: &Identifier, f: &Path, json: bool) -> String {
         .filter(|m| m.kind == MatchKind::FullText)
         .map(|m| (m.start_line, m.end_line))
         .collect();
-    let naming = |s: &str| {
-        let said = mentions_anywhere(id.phrases(), s);
-        let forbids = |k: &str| {
-            db.get(k)
-                .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
-        };
-        if said.is_empty() {
-            Naming::None
-        } else if said.iter().all(|m| forbids(&m.key)) {
-            Naming::OnlyNonCommercial
-        } else {
-            Naming::Some
-        }
-    };
+    let naming = |s: &str| id.naming(db, s);
     let added = !terms::unexplained(&text, Scope::Terms, &explained, &naming).is_empty();
     if json {
         return format!(

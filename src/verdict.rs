@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::db::{Db, License, Posture};
 use crate::evidence::{Evidence, SourceKind};
 use crate::finding::{Code, Finding, Severity};
-use crate::identify::terms::{self, Naming, Scope, Statement};
+use crate::identify::terms::{self, Scope, Statement};
 use crate::identify::{
     license_sections_strict, mentions, mentions_anywhere, resolve_value, Identification,
-    Identifier, MatchKind, Modification, Resolved,
+    Identifier, MatchKind, Modification, Resolved, NOTICE_CUES,
 };
 use crate::matrix::{Matrix, Status, PERMISSIONS};
 use crate::source::{Declared, Document, Model, TargetKind};
@@ -251,9 +251,8 @@ impl<'a> Judgement<'a> {
             _ => Vec::new(),
         };
         let named = !said.is_empty();
-        let pointer = named
-            && doc.source == SourceKind::LicenseFile
-            && !found.matches.iter().any(|m| m.kind == MatchKind::FullText);
+        let full_text = found.matches.iter().any(|m| m.kind == MatchKind::FullText);
+        let pointer = named && doc.source == SourceKind::LicenseFile && !full_text;
         if pointer {
             let keys: Vec<String> = said.iter().map(|m| self.title(&m.key)).collect();
             self.findings.push(
@@ -297,7 +296,6 @@ impl<'a> Judgement<'a> {
         }
         // A use policy that no policy record matched is terms we could not read, whatever
         // license its title names.
-        let full_text = found.matches.iter().any(|m| m.kind == MatchKind::FullText);
         if holds_terms(doc) && !full_text && !opaque && is_unread_policy(&doc.text) {
             self.unidentified_terms.push(doc.path.clone());
         }
@@ -337,19 +335,7 @@ impl<'a> Judgement<'a> {
             .map(|m| (m.start_line, m.end_line))
             .collect();
         let db = self.db();
-        let naming = |sentence: &str| {
-            let said = mentions_anywhere(identifier.phrases(), sentence);
-            if said.is_empty() {
-                Naming::None
-            } else if said.iter().all(|m| {
-                db.get(&m.key)
-                    .is_some_and(|l| l.matrix.commercial_use.status == Status::Forbidden)
-            }) {
-                Naming::OnlyNonCommercial
-            } else {
-                Naming::Some
-            }
-        };
+        let naming = |sentence: &str| identifier.naming(db, sentence);
         let mut statements = Vec::new();
         match doc.source {
             SourceKind::Readme => {
@@ -724,20 +710,13 @@ fn is_unread_policy(text: &str) -> bool {
 /// URL", a title line), not one that only refers to a license in passing ("as such terms
 /// are defined in the TII Falcon License").
 fn gives_notice(line: &str) -> bool {
-    const CUES: [&str; 10] = [
-        "licensed under",
-        "released under",
-        "distributed under",
-        "available under",
-        "under the terms of",
-        "license:",
-        "licence:",
-        "refer to",
-        "see ",
-        "://",
-    ];
+    const POINTERS: [&str; 5] = ["license:", "licence:", "refer to", "see ", "://"];
     let lower = line.to_lowercase();
-    CUES.iter().any(|c| lower.contains(c)) || line.split_whitespace().count() <= 8
+    NOTICE_CUES
+        .iter()
+        .chain(&POINTERS)
+        .any(|c| lower.contains(c))
+        || line.split_whitespace().count() <= 8
 }
 
 /// A text short enough to be read as prose about a license rather than a license text.

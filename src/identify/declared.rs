@@ -377,6 +377,16 @@ fn fold_lines(lines: &[&str]) -> (String, Vec<usize>) {
     (folded, line_of)
 }
 
+/// Words that give notice of the license that applies ("Code and data are licensed under
+/// the Apache 2.0 license").
+pub const NOTICE_CUES: [&str; 5] = [
+    "licensed under",
+    "released under",
+    "distributed under",
+    "available under",
+    "under the terms of",
+];
+
 /// The License sections of a Markdown text: a heading that says license/licence or terms
 /// and the lines up to the next heading of the same or a higher level; single `License: X`
 /// lines; and single lines anywhere that give notice ("licensed under ..."). Returns (first line number, lines).
@@ -416,17 +426,9 @@ fn license_sections_with(text: &str, notice_lines: bool) -> Vec<(usize, Vec<&str
         let label = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
         // `License: X` lines, and notices anywhere ("Code and data are licensed under the
         // Apache 2.0 license").
-        const CUES: [&str; 6] = [
-            "licensed under",
-            "released under",
-            "distributed under",
-            "available under",
-            "made available under",
-            "under the terms of",
-        ];
         let label_line =
             (label.starts_with("license") || label.starts_with("licence")) && lower.contains(':');
-        let notice = notice_lines && CUES.iter().any(|c| lower.contains(c));
+        let notice = notice_lines && NOTICE_CUES.iter().any(|c| lower.contains(c));
         if level == 0 && (label_line || notice) {
             sections.push((i + 1, vec![lines[i]]));
         }

@@ -22,7 +22,7 @@ pub mod versions;
 
 pub use declared::{
     license_sections, license_sections_strict, mentions, mentions_anywhere, resolve_value, Mention,
-    Phrases, Resolved,
+    Phrases, Resolved, NOTICE_CUES,
 };
 
 use crate::db::Db;
@@ -277,6 +277,23 @@ impl Identifier {
     /// The license names prose is matched against.
     pub fn phrases(&self) -> &Phrases {
         &self.phrases
+    }
+
+    /// What a sentence names, for the fail-closed accounting ([`terms::unexplained`]): no
+    /// license, only licenses that forbid commercial use, or some that allow it.
+    pub fn naming(&self, db: &Db, sentence: &str) -> terms::Naming {
+        let said = mentions_anywhere(&self.phrases, sentence);
+        let forbids = |key: &str| {
+            db.get(key)
+                .is_some_and(|l| l.matrix.commercial_use.status == crate::matrix::Status::Forbidden)
+        };
+        if said.is_empty() {
+            terms::Naming::None
+        } else if said.iter().all(|m| forbids(&m.key)) {
+            terms::Naming::OnlyNonCommercial
+        } else {
+            terms::Naming::Some
+        }
     }
 }
 
