@@ -119,6 +119,7 @@ pub fn generate(db: &Db) -> Vec<Case> {
         push("quotes", swap_quotes(text), plain(false));
         push("markdown", markdownify(text), plain(false));
         push("html", html_entities(text), plain(false));
+        push("html-rendered", html_rendered(text), plain(false));
         push("copyright", change_copyright(text), plain(false));
         push("title", format!("# LICENSE\n\nThe model weights in this repository are provided under the terms below.\n\n{text}"), plain(false));
         // Kinds that real files showed: indented, inside a README, under bracketed header
@@ -137,6 +138,16 @@ pub fn generate(db: &Db) -> Vec<Case> {
             plain(false),
         );
         push("http", text.replace("https://", "http://"), plain(false));
+        // Bilingual files: the Chinese and English halves in the other order, and a card
+        // whose prose around the text is Chinese.
+        if let Some(swapped) = swap_languages(text) {
+            push("bilingual-swapped", swapped, plain(false));
+        }
+        push(
+            "bilingual-readme",
+            format!("# 小模型 / Tiny model\n\n这是一个用于测试的小模型。\n\n## 快速开始\n\n运行 `tiny --help`。\n\n## 协议 / License\n\n{text}\n\n## 引用\n\n请引用我们的论文。\n"),
+            plain(false),
+        );
         let other = appended(db, l, &keyed, i);
         if let Some((okey, otext)) = other {
             let e = Expect::Key {
@@ -250,6 +261,67 @@ fn negatives(rng: &mut Rng, keyed: &[(&model_license::License, &str)], out: &mut
             },
         });
     }
+}
+
+/// A bilingual text with its two languages in the other order: split where the script of
+/// the lines changes (CJK or not), at the change nearest the middle. `None` for texts in one
+/// script.
+fn swap_languages(text: &str) -> Option<String> {
+    let cjk = |l: &str| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let mut offset = 0usize;
+    let mut last = None;
+    let mut best: Option<usize> = None;
+    let middle = text.len() / 2;
+    for line in text.split_inclusive('\n') {
+        if !line.trim().is_empty() {
+            let script = cjk(line);
+            if last.is_some_and(|l| l != script)
+                && best.is_none_or(|b| offset.abs_diff(middle) < b.abs_diff(middle))
+            {
+                best = Some(offset);
+            }
+            last = Some(script);
+        }
+        offset += line.len();
+    }
+    let (a, b) = text.split_at(best?);
+    Some(format!("{}\n\n{}\n", b.trim_end(), a.trim_end()))
+}
+
+/// The text as a web page renders legal code: paragraphs in `<p>`, numbered items in
+/// `<li>` with their numbering left to the list (`a.`, `(ii)`, `3.` dropped), a comment and
+/// a page title around it. Markup already in the text (`<br>`) stays markup.
+fn html_rendered(text: &str) -> String {
+    let mut out = String::from("<!DOCTYPE html>\n<html><head><title>License</title></head><body>\n<!-- Legalcode Start -->\n");
+    for para in text.split("\n\n") {
+        let t = para.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let first = t.split_whitespace().next().unwrap_or("");
+        let label = first.trim_matches(|c| c == '(' || c == ')' || c == '.');
+        let roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"];
+        let shaped = if first.starts_with('(') {
+            first.ends_with(')')
+        } else {
+            first.ends_with('.') || first.ends_with(')')
+        };
+        let numbered = shaped
+            && ((label.len() == 1 && label.chars().all(|c| c.is_ascii_alphabetic()))
+                || roman.contains(&label.to_ascii_lowercase().as_str())
+                || (!label.is_empty()
+                    && label.len() <= 2
+                    && label.chars().all(|c| c.is_ascii_digit())));
+        let escaped = t.replace('&', "&amp;");
+        if numbered {
+            let body = escaped.trim_start()[first.len()..].trim_start();
+            out.push_str(&format!("<ol><li>{body}</li></ol>\n"));
+        } else {
+            out.push_str(&format!("<p>{escaped}</p>\n"));
+        }
+    }
+    out.push_str("<!-- Legalcode End - DO NOT DELETE -->\n</body></html>\n");
+    out
 }
 
 /// Every line indented by four spaces, as some repositories ship their texts.

@@ -172,6 +172,50 @@ fn clause_check_catches_scale_insertions_and_removed_grants() {
 }
 
 #[test]
+fn a_bilingual_text_in_either_order_is_one_match_and_its_edits_still_show() {
+    let (db, id) = setup();
+    let text = text_of(&db, "yi-license-1.0");
+    let cut = text.find("许可").expect("the Chinese half");
+    let cut = text[..cut].rfind('\n').expect("a line start");
+    let (en, zh) = text.split_at(cut);
+    let swapped = format!("{}\n\n{}\n", zh.trim(), en.trim());
+    let r = id.identify(&swapped);
+    assert_eq!(keys(&r), ["yi-license-1.0"], "{r:?}");
+    assert!(
+        !r.matches[0].truncated && r.matches[0].modifications.is_empty(),
+        "{r:?}"
+    );
+    // A decisive clause taken out of the half that comes second is still reported.
+    let clause = db
+        .get("yi-license-1.0")
+        .expect("record")
+        .decisive_clauses
+        .iter()
+        .map(|c| c.text.clone())
+        .find(|c| swapped.contains(c.as_str()))
+        .expect("a clause written on one line");
+    let r = id.identify(&swapped.replacen(&clause, "", 1));
+    let flagged = r
+        .matches
+        .iter()
+        .any(|m| m.key == "yi-license-1.0" && (!m.modifications.is_empty() || m.truncated));
+    assert!(flagged || r.matches.is_empty(), "{r:?}");
+    // A sentence put between the halves keeps them apart: no whole, unmodified match.
+    let inserted = format!(
+        "{}\n\nYou may not use the Yi Series Models for commercial purposes.\n\n{}\n",
+        zh.trim(),
+        en.trim()
+    );
+    let r = id.identify(&inserted);
+    assert!(
+        r.matches
+            .iter()
+            .all(|m| m.truncated || !m.modifications.is_empty()),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn every_license_in_a_file_is_found_with_its_lines() {
     let (db, id) = setup();
     let (a, b) = (text_of(&db, "llama3.1"), text_of(&db, "apache-2.0"));
@@ -349,6 +393,14 @@ fn generated_corpus_is_identified_accurately_and_never_falsely_permissive() {
         }
     }
     let accuracy = 1.0 - wrong.len() as f64 / cases.len() as f64;
+    // The figure and every miss, for `cargo test -- --nocapture`.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("generated corpus: {accuracy:.4} over {} cases", cases.len());
+        for w in &wrong {
+            println!("  miss {w}");
+        }
+    }
     assert!(
         permissive.is_empty(),
         "false-permissive answers: {permissive:#?}"

@@ -12,7 +12,7 @@
 use super::index::{Ref, K};
 use super::matcher::Region;
 use super::normalize::{split_lines, tokenize, Tokens};
-use super::Modification;
+use super::{markup, terms, Modification};
 
 /// A decisive clause located in one reference text.
 #[derive(Debug, Clone)]
@@ -123,7 +123,15 @@ pub fn check(
     query: &Tokens,
     text: &str,
 ) -> Vec<Modification> {
-    let hunks = hunks(region, rf, query);
+    // A region in several pieces (halves in another order): differences within each piece,
+    // and a clause outside every piece is missing.
+    let pieces: Vec<&Region> = if region.parts.is_empty() {
+        vec![region]
+    } else {
+        region.parts.iter().collect()
+    };
+    let hunks: Vec<Hunk> = pieces.iter().flat_map(|m| hunks(m, rf, query)).collect();
+
     let mut used = vec![false; hunks.len()];
     let mut out = Vec::new();
     for c in clauses {
@@ -146,7 +154,8 @@ pub fn check(
             ));
             continue;
         }
-        if ce <= region.p_lo {
+        let outside = |m: &&Region| ce <= m.p_lo || cs >= m.p_hi;
+        if ce <= region.p_lo || pieces.iter().all(outside) {
             out.push(modification(
                 c.bears_on.clone(),
                 Some(c.text.clone()),
@@ -163,10 +172,15 @@ pub fn check(
                 (a.min(hunks[i].q.0), b.max(hunks[i].q.1))
             });
             let found = quote(query, text, hunk_lines(query, (qa, qb), hunks[first].q.0));
-            // The same clause with another link (a moved documentation page) is no change.
-            if found
-                .as_deref()
-                .is_some_and(|f| contains_without_urls(f, &c.text))
+            // The same clause with another link (a moved documentation page) is no change:
+            // every differing word is part of a link, on both sides.
+            let links_only = touching
+                .iter()
+                .all(|&i| only_link_words(&hunks[i], rf, query, text));
+            if links_only
+                && found
+                    .as_deref()
+                    .is_some_and(|f| contains_without_urls(f, &c.text))
             {
                 touching.iter().for_each(|&i| used[i] = true);
                 continue;
@@ -212,6 +226,16 @@ pub fn check(
                 continue;
             }
         }
+        // Inserted lines that state no terms (a page's "Official translations of this
+        // license are available in other languages"), read by the same rules as a sentence
+        // outside the text (terms::unexplained).
+        if h.p.0 == h.p.1
+            && found
+                .as_deref()
+                .is_some_and(|f| states_no_terms(query, h.q, f))
+        {
+            continue;
+        }
         let line = query
             .toks
             .get(h.q.0.min(query.len().saturating_sub(1)))
@@ -220,6 +244,43 @@ pub fn check(
         out.push(modification(infer(&words), expected, found, line));
     }
     out
+}
+
+/// True when the query words `q`, inserted on `lines`, state no terms by the fail-closed
+/// accounting's rules for a license file: neither alone nor as part of a sentence of
+/// `lines` that states terms.
+fn states_no_terms(query: &Tokens, (a, b): (usize, usize), lines: &str) -> bool {
+    let unexplained =
+        |s: &str| terms::unexplained(s, terms::Scope::Terms, &[], &|_| terms::Naming::None);
+    let inserted: Vec<&str> = (a..b).map(|i| query.word(i)).collect();
+    let hashes: Vec<u64> = (a..b).map(|i| query.toks[i].hash).collect();
+    unexplained(&inserted.join(" ")).is_empty()
+        && !unexplained(&markup::strip_tags(lines)).iter().any(|st| {
+            tokenize(&st.text)
+                .hashes()
+                .windows(hashes.len())
+                .any(|w| w == hashes.as_slice())
+        })
+}
+
+/// True when every word a hunk inserts or deletes belongs to a link (`https://…`,
+/// `www.…`) on its lines.
+fn only_link_words(h: &Hunk, rf: &Ref, query: &Tokens, text: &str) -> bool {
+    let link_words = |t: &Tokens, original: &str, (a, b): (usize, usize)| -> bool {
+        if a >= b {
+            return true;
+        }
+        let lines = quote(t, original, hunk_lines(t, (a, b), a)).unwrap_or_default();
+        let links: Vec<String> = lines
+            .split_whitespace()
+            .filter(|w| w.contains("://") || w.contains("www."))
+            .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        (a..b).all(|i| links.iter().any(|l| l == t.word(i)))
+    };
+    link_words(query, text, h.q) && link_words(&rf.toks, &rf.original, h.p)
 }
 
 /// True when `found`, links removed, holds `clause`, links removed (word for word).

@@ -158,6 +158,14 @@ pub fn strip_tags(s: &str) -> Cow<'_, str> {
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
+        // A comment (`<!-- Legalcode End - DO NOT DELETE -->`) is not text.
+        if let Some(body) = after.strip_prefix("!--") {
+            let end = body.find("-->").map_or(body.len(), |e| e + 3);
+            out.extend(body[..end].chars().filter(|&ch| ch == '\n'));
+            out.push(' ');
+            rest = &body[end..];
+            continue;
+        }
         let name: String = after
             .trim_start_matches('/')
             .chars()
@@ -179,6 +187,86 @@ pub fn strip_tags(s: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// Blanks list enumerators — `a.`, `(b)`, `iv)`, `IV.`, `12.`, `3\.` at a line start or
+/// after a space, followed by a space — which a plain-text rendering writes and an HTML or
+/// Markdown list generates instead (Creative Commons' legal code pages). References and
+/// queries go through the same step wherever the numbering falls after re-wrapping, so only
+/// the numbering is ignored (a sentence ending "version 2." loses its "2" on both sides).
+pub fn strip_enumerators(line: &str) -> Cow<'_, str> {
+    if !line.bytes().any(|b| b == b'.' || b == b')') {
+        return Cow::Borrowed(line);
+    }
+    let bytes = line.as_bytes();
+    let mut blank: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = line.is_char_boundary(i)
+            && (i == 0
+                || matches!(bytes[i - 1], b'>' | b'*' | b'-' | b'+')
+                || line[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_whitespace));
+        if starts {
+            if let Some(end) = enumerator_at(line, i) {
+                blank.push((i, end));
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if blank.is_empty() {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    for (a, b) in blank {
+        out.push_str(&line[last..a]);
+        out.extend(std::iter::repeat_n(' ', b - a));
+        last = b;
+    }
+    out.push_str(&line[last..]);
+    Cow::Owned(out)
+}
+
+/// The end of an enumerator starting at `i` (`(x)`, `x.` or `x)` followed by a space or the
+/// line end), if there is one.
+fn enumerator_at(line: &str, i: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let open = b[i] == b'(';
+    let from = i + usize::from(open);
+    let len = b[from..]
+        .iter()
+        .take(5)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let word = std::str::from_utf8(&b[from..from + len]).ok()?;
+    // Markdown escapes a numbering it should not render: `1\.`.
+    let escaped = usize::from(!open && b.get(from + len) == Some(&b'\\'));
+    let close = *b.get(from + len + escaped)?;
+    let closes = if open {
+        close == b')'
+    } else {
+        close == b'.' || close == b')'
+    };
+    let end = from + len + escaped + 1;
+    let after = line.get(end..)?;
+    let spaced =
+        after.chars().next().is_none_or(char::is_whitespace) || (open && !after.starts_with('('));
+    let numbering = (len == 1 && word.as_bytes()[0].is_ascii_alphabetic())
+        || is_roman(word)
+        || (len <= 2 && word.bytes().all(|c| c.is_ascii_digit()));
+    (len > 0 && closes && spaced && numbering).then_some(end)
+}
+
+fn is_roman(w: &str) -> bool {
+    const ROMAN: [&str; 12] = [
+        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
+    ];
+    ROMAN.iter().any(|r| r.eq_ignore_ascii_case(w))
 }
 
 #[cfg(test)]
@@ -205,6 +293,26 @@ mod tests {
     }
 
     #[test]
+    fn enumerators_go_numbers_in_prose_stay() {
+        assert_eq!(
+            strip_enumerators("  a. Adapted Material").trim(),
+            "Adapted Material"
+        );
+        assert_eq!(
+            strip_enumerators("(iv) the term; (b) x").trim(),
+            "the term;     x"
+        );
+        assert_eq!(strip_enumerators("12. Definitions").trim(), "Definitions");
+        assert_eq!(strip_enumerators("1\\. Grant").trim(), "Grant");
+        assert_eq!(
+            strip_enumerators("Section 2(a)(1) grants"),
+            "Section 2(a)(1) grants"
+        );
+        assert_eq!(strip_enumerators("i.e. the Model"), "i.e. the Model");
+        assert_eq!(strip_enumerators("A person may"), "A person may");
+    }
+
+    #[test]
     fn tags_go_placeholders_stay() {
         assert_eq!(strip_tags("<p><strong>Hi</strong><br/></p>").trim(), "Hi");
         assert_eq!(
@@ -212,5 +320,6 @@ mod tests {
             "<year> <https://fsf.org/>"
         );
         assert_eq!(strip_tags("a <span\nstyle=\"x\">b</span>"), "a \n b ");
+        assert_eq!(strip_tags("a<!-- x\ny -->b<!-- open"), "a\n b ");
     }
 }

@@ -31,11 +31,22 @@ pub struct Region {
     pub conf: f32,
     /// A substantial head or tail of the reference is missing.
     pub truncated: bool,
+    /// Empty, or the aligned pieces of a reference found in another order (a bilingual
+    /// text with its halves swapped: adjacent in the query, contiguous in the reference);
+    /// the fields above then describe the whole and `chain` is empty.
+    pub parts: Vec<Region>,
 }
 
 /// A query inserting more than this many tokens (beyond what it deletes) between two
 /// aligned shingles is split there: what follows is another document.
 const SPLIT_GAP: u32 = 100;
+
+/// Pieces of one reference are one region only when they meet: at most this many tokens
+/// between them in the query, and none of the reference between them left out.
+const JOIN_GAP: usize = 2;
+
+/// Re-alignments of the pairs a chain left out, looking for pieces in another order.
+const MAX_REALIGN: usize = 3;
 
 /// A reference is a candidate when at least this share of its shingles occurs (a match
 /// needs far more: the whole, or a covered half at 90%).
@@ -79,14 +90,115 @@ pub fn regions(idx: &Index, posts: &[&[(u16, u32)]]) -> Vec<Region> {
     let mut out = Vec::new();
     for (r, &s) in slot.iter().enumerate() {
         let Some(v) = pairs.get(s) else { continue };
-        for piece in split(chain(v)) {
+        let pieces = split(chain(v));
+        let mut others = reordered(idx, r, v, &pieces, posts.len());
+        for piece in pieces {
             if let Some(reg) = region(idx, r, piece, posts.len()) {
-                out.push(reg);
+                out.push(join(idx, reg, &mut others));
             }
         }
     }
     out.sort_by(|a, b| b.conf.total_cmp(&a.conf).then(a.r.cmp(&b.r)));
     out
+}
+
+/// Regions from the pairs that `pieces` leave out (neither their query nor their reference
+/// range): the parts of a text that appear in another order than the reference's.
+fn reordered(
+    idx: &Index,
+    r: usize,
+    pairs: &[(u32, u32)],
+    pieces: &[Vec<(u32, u32)>],
+    qlen: usize,
+) -> Vec<Region> {
+    let mut taken: Vec<((u32, u32), (u32, u32))> =
+        pieces.iter().filter_map(|c| bounds(c)).collect();
+    let mut out = Vec::new();
+    for _ in 0..MAX_REALIGN {
+        let left: Vec<(u32, u32)> = pairs
+            .iter()
+            .copied()
+            .filter(|&(q, p)| {
+                !taken
+                    .iter()
+                    .any(|&((q0, q1), (p0, p1))| (q0..=q1).contains(&q) || (p0..=p1).contains(&p))
+            })
+            .collect();
+        let found = split(chain(&left));
+        if found.is_empty() {
+            break;
+        }
+        taken.extend(found.iter().filter_map(|c| bounds(c)));
+        out.extend(found.into_iter().filter_map(|c| region(idx, r, c, qlen)));
+    }
+    out
+}
+
+/// Query and reference ranges (first and last positions) of a chain.
+fn bounds(chain: &[(u32, u32)]) -> Option<((u32, u32), (u32, u32))> {
+    let (first, last) = (chain.first()?, chain.last()?);
+    Some(((first.0, last.0), (first.1, last.1)))
+}
+
+/// `reg` with every region of `others` that meets it (adjacent in the query, contiguous in
+/// the reference) taken in as a part; the whole is scored as one alignment.
+fn join(idx: &Index, mut reg: Region, others: &mut Vec<Region>) -> Region {
+    let meets = |a: &Region, b: &Region| {
+        let near = |x: usize, y: usize| x <= y + JOIN_GAP && y <= x + JOIN_GAP;
+        (near(a.q_hi, b.q_lo) || near(b.q_hi, a.q_lo)) && (a.p_hi == b.p_lo || b.p_hi == a.p_lo)
+    };
+    while let Some(i) = others
+        .iter()
+        .position(|o| std::iter::once(&reg).chain(&reg.parts).any(|m| meets(m, o)))
+    {
+        reg.parts.push(others.swap_remove(i));
+    }
+    if reg.parts.is_empty() {
+        return reg;
+    }
+    // The whole keeps every piece, its own first; its chain is theirs.
+    let own = Region {
+        parts: Vec::new(),
+        ..reg.clone()
+    };
+    reg.parts.insert(0, own);
+    reg.chain = Vec::new();
+    let pieces: Vec<&Region> = reg.parts.iter().collect();
+    let rf = &idx.refs[reg.r];
+    let mut canon: Vec<u32> = pieces
+        .iter()
+        .flat_map(|m| m.chain.iter().map(|&(_, p)| rf.canon[p as usize]))
+        .collect();
+    canon.sort_unstable();
+    canon.dedup();
+    let hits: usize = pieces.iter().map(|m| m.chain.len()).sum();
+    let q_lo = pieces.iter().map(|m| m.q_lo).min().unwrap_or(reg.q_lo);
+    let q_hi = pieces.iter().map(|m| m.q_hi).max().unwrap_or(reg.q_hi);
+    let p_lo = pieces.iter().map(|m| m.p_lo).min().unwrap_or(reg.p_lo);
+    let p_hi = pieces.iter().map(|m| m.p_hi).max().unwrap_or(reg.p_hi);
+    let n = rf.toks.len().max(1);
+    let cov = canon.len() as f32 / rf.distinct().max(1) as f32;
+    let in_range = rf.distinct_in(p_lo, p_hi.saturating_sub(K)).max(1) as f32;
+    let local = (canon.len() as f32 / in_range).min(1.0);
+    let spans: usize = pieces
+        .iter()
+        .map(|m| (m.q_hi - m.q_lo).saturating_sub(K - 1).max(1))
+        .sum();
+    let prec = (hits as f32 / spans as f32).min(1.0);
+    let truncated = p_lo + (n - p_hi) > (n / 20).max(20);
+    let conf = score(cov, local, prec, truncated, (p_hi - p_lo) as f32 / n as f32);
+    Region {
+        q_lo,
+        q_hi,
+        p_lo,
+        p_hi,
+        cov,
+        local,
+        prec,
+        conf,
+        truncated,
+        ..reg
+    }
 }
 
 /// Longest chain strictly increasing in both coordinates (patience sorting).
@@ -146,21 +258,8 @@ fn region(idx: &Index, r: usize, chain: Vec<(u32, u32)>, qlen: usize) -> Option<
     let local = (distinct / in_range).min(1.0);
     let span = (last.0 - first.0 + 1) as f32;
     let prec = (chain.len() as f32 / span).min(1.0);
-    let slack = (n / 20).max(20);
-    let truncated = p_lo + (n - p_hi) > slack;
-    // A truncated match is judged on the part present, a little below a whole one, so a
-    // whole text beats a longer sibling whose head it happens to be (MIT vs modified MIT).
-    let covered = (p_hi - p_lo) as f32 / n as f32;
-    let base = if truncated && covered >= 0.5 {
-        local.min(cov + 0.5) * (0.9 + 0.1 * covered)
-    } else {
-        cov
-    };
-    let conf = if base + prec > 0.0 {
-        2.0 * base * prec / (base + prec)
-    } else {
-        0.0
-    };
+    let truncated = p_lo + (n - p_hi) > (n / 20).max(20);
+    let conf = score(cov, local, prec, truncated, (p_hi - p_lo) as f32 / n as f32);
     Some(Region {
         r,
         q_lo: first.0 as usize,
@@ -173,7 +272,24 @@ fn region(idx: &Index, r: usize, chain: Vec<(u32, u32)>, qlen: usize) -> Option<
         prec,
         conf,
         truncated,
+        parts: Vec::new(),
     })
+}
+
+/// Confidence from coverage and precision. A truncated match is judged on the part
+/// present (`covered`: share of the reference's span), a little below a whole one, so a
+/// whole text beats a longer sibling whose head it happens to be (MIT vs modified MIT).
+fn score(cov: f32, local: f32, prec: f32, truncated: bool, covered: f32) -> f32 {
+    let base = if truncated && covered >= 0.5 {
+        local.min(cov + 0.5) * (0.9 + 0.1 * covered)
+    } else {
+        cov
+    };
+    if base + prec > 0.0 {
+        2.0 * base * prec / (base + prec)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

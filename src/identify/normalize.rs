@@ -93,7 +93,8 @@ pub fn tokenize(text: &str) -> Tokens {
     let mut prev_dropped = false;
     for (i, raw) in lines.iter().enumerate() {
         line_no += 1;
-        let line = markup::clean_line(raw);
+        let cleaned = markup::clean_line(raw);
+        let line = markup::strip_enumerators(&cleaned);
         let first = out.toks.len();
         push_words(&line, line_no, &mut out);
         // A copyright notice stands alone: a blank or another notice above it, and a blank

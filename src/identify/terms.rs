@@ -585,14 +585,23 @@ fn split_paragraph(para: Vec<(usize, String)>, out: &mut Vec<Sentence>) {
             if start.is_none() {
                 start = Some(line);
             }
-            let cut = rest.char_indices().find(|&(i, c)| {
-                matches!(c, '。' | '；' | '！' | '？')
-                    || (matches!(c, '.' | ';' | '!' | '?')
-                        && (i + 1 == rest.len() || rest[i + 1..].starts_with(char::is_whitespace)))
+            // A sentence ends at its mark, after any closing quotes or brackets
+            // ("… the “Licensor.” The text …").
+            let cut = rest.char_indices().find_map(|(i, c)| {
+                if matches!(c, '。' | '；' | '！' | '？') {
+                    return Some(i + c.len_utf8());
+                }
+                if !matches!(c, '.' | ';' | '!' | '?') {
+                    return None;
+                }
+                let after = &rest[i + 1..];
+                let closed = after.trim_start_matches(['"', '\'', '”', '’', ')', ']']);
+                let end = rest.len() - closed.len();
+                (closed.is_empty() || closed.starts_with(char::is_whitespace)).then_some(end)
             });
             match cut {
-                Some((i, c)) => {
-                    current.push_str(&rest[..i + c.len_utf8()]);
+                Some(end) => {
+                    current.push_str(&rest[..end]);
                     out.push(Sentence {
                         line: start.take().unwrap_or(line),
                         text: collapse(&current),
@@ -600,7 +609,7 @@ fn split_paragraph(para: Vec<(usize, String)>, out: &mut Vec<Sentence>) {
                         table_row: false,
                     });
                     current.clear();
-                    rest = &rest[i + c.len_utf8()..];
+                    rest = &rest[end..];
                 }
                 None => {
                     current.push_str(rest);
