@@ -91,12 +91,17 @@ pub fn regions(idx: &Index, posts: &[&[(u16, u32)]]) -> Vec<Region> {
     for (r, &s) in slot.iter().enumerate() {
         let Some(v) = pairs.get(s) else { continue };
         let pieces = split(chain(v));
-        let mut others = reordered(idx, r, v, &pieces, posts.len());
-        for piece in pieces {
-            if let Some(reg) = region(idx, r, piece, posts.len()) {
-                out.push(join(idx, reg, &mut others));
-            }
-        }
+        let found: Vec<Region> = pieces
+            .iter()
+            .filter_map(|c| region(idx, r, c.clone(), posts.len()))
+            .collect();
+        // Only a part of the reference aligned: look for the rest in another order.
+        let mut others = if found.iter().any(|g| g.truncated) {
+            reordered(idx, r, v, &pieces, posts.len())
+        } else {
+            Vec::new()
+        };
+        out.extend(found.into_iter().map(|g| join(idx, g, &mut others)));
     }
     out.sort_by(|a, b| b.conf.total_cmp(&a.conf).then(a.r.cmp(&b.r)));
     out
