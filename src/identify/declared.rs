@@ -202,17 +202,16 @@ fn mentions_in(all: &Phrases, sections: Vec<(usize, Vec<&str>)>) -> Vec<Mention>
         }
         let (folded, line_of) = fold_lines(&lines);
         let mut spans: Vec<(usize, usize, &str)> = Vec::new();
-        for (phrase, key) in phrases {
-            let mut from = 0;
-            while let Some(pos) = folded[from..].find(phrase.as_str()) {
-                let at = from + pos;
-                let end = at + phrase.len();
-                let bounded = (at == 0 || folded.as_bytes()[at - 1] == b' ')
-                    && (end == folded.len() || folded.as_bytes()[end] == b' ');
-                if bounded {
-                    spans.push((at, end, key));
-                }
-                from = end;
+        for m in all
+            .finder
+            .iter()
+            .flat_map(|f| f.find_overlapping_iter(&folded))
+        {
+            let (at, end) = (m.start(), m.end());
+            let bounded = (at == 0 || folded.as_bytes()[at - 1] == b' ')
+                && (end == folded.len() || folded.as_bytes()[end] == b' ');
+            if bounded {
+                spans.push((at, end, phrases[m.pattern().as_usize()].1.as_str()));
             }
         }
         spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
@@ -275,6 +274,8 @@ pub const NOT_LICENSE_NAMES: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Phrases {
     names: Vec<(String, String)>,
+    /// Every name of `names` at once (pattern `i` is `names[i]`).
+    finder: Option<aho_corasick::AhoCorasick>,
     /// (normalised licensor URL, key) and (version-specific URL path marker, key).
     urls: Vec<(String, String)>,
     paths: Vec<(String, String)>,
@@ -319,8 +320,10 @@ impl Phrases {
                     .map(|m| (m.to_ascii_lowercase(), l.key.clone()))
             })
             .collect();
+        let finder = aho_corasick::AhoCorasick::new(out.iter().map(|(n, _)| n)).ok();
         Phrases {
             names: out,
+            finder,
             urls,
             paths,
         }

@@ -198,25 +198,19 @@ pub fn strip_enumerators(line: &str) -> Cow<'_, str> {
     if !line.bytes().any(|b| b == b'.' || b == b')') {
         return Cow::Borrowed(line);
     }
-    let bytes = line.as_bytes();
     let mut blank: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts = line.is_char_boundary(i)
-            && (i == 0
-                || matches!(bytes[i - 1], b'>' | b'*' | b'-' | b'+')
-                || line[..i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_whitespace));
-        if starts {
-            if let Some(end) = enumerator_at(line, i) {
-                blank.push((i, end));
-                i = end;
-                continue;
-            }
+    let mut prev: Option<char> = None;
+    let mut resume = 0;
+    for (i, c) in line.char_indices() {
+        let starts = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '>' | '*' | '-' | '+'));
+        prev = Some(c);
+        if i < resume || !starts || !(c == '(' || c.is_ascii_alphanumeric()) {
+            continue;
         }
-        i += 1;
+        if let Some(end) = enumerator_at(line, i) {
+            blank.push((i, end));
+            resume = end;
+        }
     }
     if blank.is_empty() {
         return Cow::Borrowed(line);

@@ -129,6 +129,10 @@ fn reordered(
                     .any(|&((q0, q1), (p0, p1))| (q0..=q1).contains(&q) || (p0..=p1).contains(&p))
             })
             .collect();
+        // Too few pairs left to be a part worth joining (a tenth of the reference).
+        if (left.len() as f32) < idx.refs[r].distinct() as f32 * 0.1 {
+            break;
+        }
         let found = split(chain(&left));
         if found.is_empty() {
             break;

@@ -43,6 +43,10 @@ pub struct Statement {
 /// `o`), then lowercase again. ASCII stays as it is: the skeleton of `m` is `rn`, and the
 /// word lists here are plain words.
 pub fn fold(s: &str) -> String {
+    // NFKC leaves ASCII as it is, and no invisible character is ASCII.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     let mut buf = [0u8; 4];
     for c in s.nfkc().filter(|c| !is_invisible(*c)) {
@@ -216,10 +220,10 @@ pub fn unexplained(
             continue;
         }
         let restricting = words.iter().any(|w| RESTRICTING.contains(&w.as_str()))
-            || CJK_RESTRICTING.iter().any(|p| folded.contains(p));
+            || (!folded.is_ascii() && CJK_RESTRICTING.iter().any(|p| folded.contains(p)));
         let normative = restricting
             || words.iter().any(|w| NORMATIVE.contains(&w.as_str()))
-            || CJK_NORMATIVE.iter().any(|p| folded.contains(p));
+            || (!folded.is_ascii() && CJK_NORMATIVE.iter().any(|p| folded.contains(p)));
         if is_reserved_notice(&words)
             || is_lawful_use(&words)
             || is_disclaimer(&words)
