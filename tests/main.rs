@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
+mod bom;
 mod check;
 mod cli;
 mod fail_closed;

@@ -14,6 +14,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, short, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// CycloneDX specification version for `--format cyclonedx`.
+    #[arg(long, global = true, value_enum, default_value_t = CycloneDxSpec::V1_6, value_name = "VERSION")]
+    pub cyclonedx_spec: CycloneDxSpec,
     /// When to use colour (NO_COLOR is honoured with `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -95,6 +98,30 @@ pub enum Format {
     Sarif,
     /// One row per model, for spreadsheets (`scan` and `audit`).
     Csv,
+    /// CycloneDX ML-BOM (JSON): one machine-learning-model component per model.
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI profile: one ai_AIPackage per model.
+    Spdx,
+}
+
+/// CycloneDX specification versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CycloneDxSpec {
+    /// CycloneDX 1.6.
+    #[value(name = "1.6")]
+    V1_6,
+    /// CycloneDX 1.7.
+    #[value(name = "1.7")]
+    V1_7,
+}
+
+impl From<CycloneDxSpec> for crate::report::cyclonedx::SpecVersion {
+    fn from(s: CycloneDxSpec) -> Self {
+        match s {
+            CycloneDxSpec::V1_6 => crate::report::cyclonedx::SpecVersion::V1_6,
+            CycloneDxSpec::V1_7 => crate::report::cyclonedx::SpecVersion::V1_7,
+        }
+    }
 }
 
 /// Colour choice.

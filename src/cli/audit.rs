@@ -164,6 +164,8 @@ pub fn render(
             writeln!(out, "\nSummary")?;
             write_summary(summary, out, "  ")
         }
+        // AI-BOMs are written by the caller, which holds the license database.
+        Format::Cyclonedx | Format::Spdx => Ok(()),
     }
 }
 

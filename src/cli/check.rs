@@ -58,6 +58,9 @@ pub fn run(
             report::table::render(report, opts, out)?;
             table(&eval, out)?;
         }
+        // AI-BOMs (with each model's policy outcome) are written by the caller, which holds
+        // the license database.
+        Format::Cyclonedx | Format::Spdx => {}
     }
     Ok(eval)
 }

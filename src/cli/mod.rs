@@ -16,6 +16,7 @@ pub use args::{Args, ColorChoice, Command, Format};
 use crate::db::Db;
 use crate::finding::Code;
 use crate::policy::{starter_policy, Evaluation, ValidPolicy, POLICY_FILE};
+use crate::report::bom::{timestamp, BomOptions};
 use crate::report::{self, RenderOptions, Report};
 use crate::scan::{ScanOptions, Scanner};
 use crate::source::StoreEnv;
@@ -57,7 +58,9 @@ fn run(args: &Args) -> io::Result<u8> {
                 Err(message) => return fail(message),
             };
             let report = scanner.scan(targets);
-            render(&report, args, &mut out)?;
+            if !bom(&report, scanner.db(), args, None, &mut out)? {
+                render(&report, args, &mut out)?;
+            }
             out.flush()?;
             Ok(report_problems(&report))
         }
@@ -84,13 +87,15 @@ fn run(args: &Args) -> io::Result<u8> {
                 all.retain(|t| shard.contains(t));
             }
             let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
-            audit::render(
-                &report,
-                &summary,
-                args.format,
-                &RenderOptions { color: color(args) },
-                &mut out,
-            )?;
+            if !bom(&report, scanner.db(), args, None, &mut out)? {
+                audit::render(
+                    &report,
+                    &summary,
+                    args.format,
+                    &RenderOptions { color: color(args) },
+                    &mut out,
+                )?;
+            }
             out.flush()?;
             Ok(report_problems(&report))
         }
@@ -118,6 +123,7 @@ fn run(args: &Args) -> io::Result<u8> {
                 &cwd,
                 &mut out,
             )?;
+            bom(&report, scanner.db(), args, Some(&eval), &mut out)?;
             out.flush()?;
             github_actions(&eval, &cwd);
             report_problems(&report);
@@ -246,6 +252,43 @@ fn color(args: &Args) -> bool {
     }
 }
 
+/// Writes an AI-BOM when the format is one (CycloneDX or SPDX); false for other formats.
+/// The creation time comes from SOURCE_DATE_EPOCH when set (reproducible output); SPDX,
+/// which requires one, otherwise gets the current time, and CycloneDX none.
+fn bom(
+    report: &Report,
+    db: &Db,
+    args: &Args,
+    eval: Option<&Evaluation>,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    };
+    match args.format {
+        Format::Cyclonedx => {
+            let options = BomOptions {
+                created: epoch.map(timestamp),
+            };
+            let spec = args.cyclonedx_spec.into();
+            report::cyclonedx::render(report, db, spec, &options, eval, out)?;
+        }
+        Format::Spdx => {
+            let options = BomOptions {
+                created: Some(timestamp(epoch.unwrap_or_else(now))),
+            };
+            report::spdx::render(report, db, &options, out)?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// Renders a scan report in the chosen format.
 fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
     match args.format {
@@ -255,6 +298,7 @@ fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
             out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())
         }
         Format::Markdown | Format::Sarif => report::markdown::render(report, out),
+        Format::Cyclonedx | Format::Spdx => Ok(()),
     }
 }
 

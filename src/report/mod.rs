@@ -3,12 +3,15 @@
 //! Renderers are pure functions of a [`Report`]: they decide nothing and count nothing that
 //! the library did not already decide; they only write bytes.
 
+pub mod bom;
 pub mod csv;
+pub mod cyclonedx;
 pub mod github;
 pub mod json;
 pub mod location;
 pub mod markdown;
 pub mod sarif;
+pub mod spdx;
 pub mod table;
 
 use serde::{Deserialize, Serialize};
