@@ -87,6 +87,10 @@ struct Judgement<'a> {
     findings: Vec<Finding>,
     /// Keys claimed by metadata (card, headers, Hub) and by texts, kept apart to see conflicts.
     declared_keys: BTreeSet<String>,
+    /// Of those, the card's own `license`/`license_name`, and the other metadata (GGUF and
+    /// safetensors headers, the card's `license:*` tags, Hub info), to see them disagree.
+    card_keys: BTreeSet<String>,
+    metadata_keys: BTreeMap<String, String>,
     text_keys: BTreeSet<String>,
     /// Keys identified from a full license text (not a notice or a name in prose).
     full_text_keys: BTreeSet<String>,
@@ -110,6 +114,8 @@ impl<'a> Judgement<'a> {
             evidence: Vec::new(),
             findings,
             declared_keys: BTreeSet::new(),
+            card_keys: BTreeSet::new(),
+            metadata_keys: BTreeMap::new(),
             text_keys: BTreeSet::new(),
             full_text_keys: BTreeSet::new(),
             modified: BTreeMap::new(),
@@ -143,6 +149,12 @@ impl<'a> Judgement<'a> {
                 Resolved::Keys(keys) => {
                     for key in keys {
                         self.declared_keys.insert(key.clone());
+                        if d.source == SourceKind::ModelCard && d.field != "tags" {
+                            self.card_keys.insert(key.clone());
+                        } else {
+                            let said = format!("{} `{}`", d.field, d.value);
+                            self.metadata_keys.entry(key.clone()).or_insert(said);
+                        }
                         self.evidence.push(evidence(Some(key), 1.0));
                     }
                 }
@@ -444,6 +456,7 @@ impl<'a> Judgement<'a> {
                 ));
             }
         }
+        self.metadata_conflict();
         if licenses.is_empty() {
             if let Some(p) = policies.first() {
                 self.findings.push(Finding::new(
@@ -621,6 +634,44 @@ impl<'a> Judgement<'a> {
             self.declared_keys.remove(&declared);
             self.declared_keys.insert(text_key);
         }
+    }
+
+    /// A GGUF or safetensors header, or a `license:*` tag, that names licenses none of
+    /// which the card's own `license` names (a versionless family id and a member of that
+    /// family agree).
+    fn metadata_conflict(&mut self) {
+        let db = self.db();
+        let family = |k: &str| db.get(k).map(|l| l.family.clone());
+        let agree = |a: &str, b: &str| {
+            a == b
+                || (family(a).is_some()
+                    && family(a) == family(b)
+                    && (family(a).as_deref() == Some(a) || family(b).as_deref() == Some(b)))
+        };
+        if self.card_keys.is_empty() || self.metadata_keys.is_empty() {
+            return;
+        }
+        let apart: Vec<&String> = self
+            .metadata_keys
+            .iter()
+            .filter(|(k, _)| !self.card_keys.iter().any(|c| agree(c, k)))
+            .map(|(_, said)| said)
+            .collect();
+        if apart.is_empty() {
+            return;
+        }
+        let card: Vec<&str> = self.card_keys.iter().map(String::as_str).collect();
+        let message =
+            format!(
+            "the card declares {} but {} says otherwise; the verdict follows the most restrictive",
+            card.join(", "),
+            apart.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        self.findings.push(Finding::new(
+            Code::LicenseConflict,
+            Severity::Warning,
+            message,
+        ));
     }
 
     /// A family named in prose ("an Open RAIL-M license", "a CC license") beside a specific

@@ -24,6 +24,7 @@ fn scan(args: &[&str], env: &[(&str, &Path)]) -> (Value, std::process::Output) {
         .current_dir(root());
     for k in [
         "HF_HUB_CACHE",
+        "HUGGINGFACE_HUB_CACHE",
         "HF_HOME",
         "XDG_CACHE_HOME",
         "OLLAMA_MODELS",
@@ -120,6 +121,65 @@ fn hf_cache_targets_name_repos_and_follow_lineage() {
     // HF_HOME/hub is the next default.
     let (report, _) = scan(&["hf-cache:"], &[("HF_HOME", dir.path())]);
     assert_eq!(report["models"].as_array().unwrap().len(), 1);
+    // The legacy HUGGINGFACE_HUB_CACHE, with a `~`, as huggingface_hub reads it; HF_HUB_CACHE
+    // wins over it.
+    let tilde = Path::new("~/hub");
+    let (report, out) = scan(
+        &["hf-cache:"],
+        &[("HUGGINGFACE_HUB_CACHE", tilde), ("HOME", dir.path())],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(report["models"].as_array().unwrap().len(), 1);
+    let nowhere = dir.path().join("nowhere");
+    let (_, out) = scan(
+        &["hf-cache:"],
+        &[("HF_HUB_CACHE", &nowhere), ("HUGGINGFACE_HUB_CACHE", &hub)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "HF_HUB_CACHE is the one looked in"
+    );
+}
+
+#[test]
+fn a_sentence_transformers_repository_is_one_model() {
+    // all-MiniLM-L6-v2 as shipped: modules.json, 1_Pooling/, onnx/, openvino/.
+    let (report, out) = scan(&["fixtures/layouts/all-MiniLM-L6-v2"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let models = report["models"].as_array().unwrap();
+    assert_eq!(models.len(), 1, "{report:#}");
+    assert_eq!(models[0]["license"]["key"], "apache-2.0");
+    // A part folder with a card of its own is still its own model; without a parts
+    // manifest, a sub-folder with a config is one too (as before).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("pipe/model_index.json"), b"{}");
+    write(&d.join("pipe/README.md"), b"---\nlicense: mit\n---\n");
+    write(&d.join("pipe/unet/config.json"), b"{}");
+    write(&d.join("pipe/vae/config.json"), b"{}");
+    write(
+        &d.join("pipe/extra/README.md"),
+        b"---\nlicense: apache-2.0\n---\n",
+    );
+    write(&d.join("plain/README.md"), b"---\nlicense: mit\n---\n");
+    write(&d.join("plain/sub/config.json"), b"{}");
+    let (report, _) = scan(&[d.to_str().unwrap()], &[]);
+    let mut targets: Vec<String> = report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let t = m["target"].as_str().unwrap();
+            t.strip_prefix(d.to_str().unwrap()).unwrap().to_string()
+        })
+        .collect();
+    targets.sort();
+    assert_eq!(
+        targets,
+        ["/pipe", "/pipe/extra", "/plain", "/plain/sub"],
+        "{report:#}"
+    );
 }
 
 fn ollama_store(store: &Path) {
@@ -256,4 +316,37 @@ fn a_missing_default_store_is_a_clear_error() {
         .as_str()
         .unwrap()
         .contains("no ollama store found"));
+}
+
+#[test]
+fn metadata_that_disagrees_with_the_card_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let card = |license: &str, tags: &str| {
+        format!("---\nlicense: {license}\ntags:\n{tags}---\n# m\n").into_bytes()
+    };
+    // GGUF header says another license than the card.
+    write(&d.join("gguf/README.md"), &card("apache-2.0", ""));
+    write(
+        &d.join("gguf/model.gguf"),
+        &Gguf::new().s("general.license", "cc-by-nc-4.0").bytes(),
+    );
+    // A license:* tag that disagrees, and one that agrees.
+    write(
+        &d.join("tag/README.md"),
+        &card("mit", "- license:cc-by-nc-4.0\n"),
+    );
+    write(
+        &d.join("same/README.md"),
+        &card("apache-2.0", "- license:apache-2.0\n"),
+    );
+    let (report, _) = scan(&[d.to_str().unwrap()], &[]);
+    for (suffix, conflict) in [("/gguf", true), ("/tag", true), ("/same", false)] {
+        let m = model(&report, suffix);
+        assert_eq!(codes(m).contains(&"license-conflict"), conflict, "{m:#}");
+        if conflict {
+            // The verdict follows the most restrictive: CC BY-NC forbids commercial use.
+            assert_eq!(status(m, "commercial_use"), "forbidden", "{m:#}");
+        }
+    }
 }

@@ -211,16 +211,23 @@ fn hub(scanner: Scanner) -> Result<Scanner, String> {
     Ok(scanner)
 }
 
-/// The variables that say where model stores live.
+/// The variables that say where model stores live, read as huggingface_hub reads them:
+/// `HF_HUB_CACHE`, else the legacy `HUGGINGFACE_HUB_CACHE`; a leading `~` is the home folder.
 fn store_env() -> StoreEnv {
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from);
     let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from)
+        let value = std::env::var_os(k).filter(|v| !v.is_empty())?;
+        let path = std::path::PathBuf::from(&value);
+        match (path.strip_prefix("~"), &home) {
+            (Ok(rest), Some(home)) => Some(home.join(rest)),
+            _ => Some(path),
+        }
     };
     StoreEnv {
-        home: var("HOME"),
-        hf_hub_cache: var("HF_HUB_CACHE"),
+        home: home.clone(),
+        hf_hub_cache: var("HF_HUB_CACHE").or_else(|| var("HUGGINGFACE_HUB_CACHE")),
         hf_home: var("HF_HOME"),
         xdg_cache_home: var("XDG_CACHE_HOME"),
         ollama_models: var("OLLAMA_MODELS"),

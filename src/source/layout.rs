@@ -113,7 +113,7 @@ pub(crate) fn holds_model_files(dir: &Path) -> bool {
 pub struct StoreEnv {
     /// The user's home folder.
     pub home: Option<PathBuf>,
-    /// `HF_HUB_CACHE`.
+    /// `HF_HUB_CACHE` (or the legacy `HUGGINGFACE_HUB_CACHE`).
     pub hf_hub_cache: Option<PathBuf>,
     /// `HF_HOME`.
     pub hf_home: Option<PathBuf>,

@@ -52,6 +52,9 @@ struct Folder {
     unreadable_licenses: Vec<PathBuf>,
     weights: Vec<PathBuf>,
     problems: Vec<(PathBuf, String)>,
+    /// Holds a manifest of the model's parts (`modules.json` of sentence-transformers,
+    /// `model_index.json` of diffusers): its sub-folders are parts of this model.
+    composite: bool,
 }
 
 impl Folder {
@@ -177,6 +180,8 @@ fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
             folder.readme.get_or_insert(path);
         } else if name == "config.json" {
             folder.config = Some(path);
+        } else if is_parts_manifest(&name) {
+            folder.composite = true;
         } else if license_kind == Some(LicenseFileKind::Text) {
             folder.license_files.push(path);
         } else if license_kind == Some(LicenseFileKind::Unreadable) {
@@ -206,13 +211,30 @@ fn walk_error(err: &walkdir::Error) -> String {
     }
 }
 
-/// Folders that are models: own metadata, or weights with no model above them.
+/// A file that lists a model's parts in sub-folders: sentence-transformers' `modules.json`
+/// (`1_Pooling/`, `2_Normalize/`), diffusers' `model_index.json` (`unet/`, `vae/`, ...).
+fn is_parts_manifest(name: &str) -> bool {
+    matches!(name, "modules.json" | "model_index.json")
+}
+
+/// Folders that are models: own metadata, or weights with no model above them. A folder
+/// under a composite model (one with a parts manifest) is one of its parts, unless it has
+/// a card or license files of its own.
 fn model_roots(folders: &BTreeMap<PathBuf, Folder>) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
     // BTreeMap order visits a parent before its children.
     for (dir, folder) in folders {
-        let under_root = nearest_root(dir, &roots).is_some();
-        if folder.has_own_metadata() || (!folder.weights.is_empty() && !under_root) {
+        let above = nearest_root(dir, &roots);
+        let part = above
+            .as_ref()
+            .is_some_and(|r| folders.get(r).is_some_and(|f| f.composite))
+            && folder.readme.is_none()
+            && folder.license_files.is_empty()
+            && folder.unreadable_licenses.is_empty();
+        if part {
+            continue;
+        }
+        if folder.has_own_metadata() || (!folder.weights.is_empty() && above.is_none()) {
             roots.push(dir.clone());
         }
     }

@@ -74,7 +74,15 @@ impl HubConfig {
         read_file: impl Fn(&Path) -> Option<String>,
     ) -> Self {
         let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
-        let hf_home = var("HF_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        // A leading `~` is the home folder (huggingface_hub calls `expanduser`).
+        let home = var("HOME").or_else(|| var("USERPROFILE"));
+        let path = |v: String| match (v.strip_prefix('~'), &home) {
+            (Some(rest), Some(h)) if rest.is_empty() || rest.starts_with(['/', '\\']) => {
+                PathBuf::from(format!("{h}{rest}"))
+            }
+            _ => PathBuf::from(v),
+        };
+        let hf_home = var("HF_HOME").map(path).unwrap_or_else(|| {
             match var("XDG_CACHE_HOME") {
                 Some(xdg) => PathBuf::from(xdg),
                 None => var("HOME")
@@ -86,7 +94,7 @@ impl HubConfig {
         });
         let cache_dir = var("HF_HUB_CACHE")
             .or_else(|| var("HUGGINGFACE_HUB_CACHE"))
-            .map(PathBuf::from)
+            .map(path)
             .unwrap_or_else(|| hf_home.join("hub"));
         let token = if var("HF_HUB_DISABLE_IMPLICIT_TOKEN").is_some_and(|v| truthy(&v)) {
             None
@@ -194,6 +202,11 @@ mod tests {
         assert_eq!(cfg.endpoint, "http://127.0.0.1:9");
         assert!(cfg.offline);
         assert!(!resolve(&[("HF_HUB_OFFLINE", "0")], &[]).offline);
+        let tilde = resolve(
+            &[("HUGGINGFACE_HUB_CACHE", "~/legacy"), ("HOME", "/h")],
+            &[],
+        );
+        assert_eq!(tilde.cache_dir, PathBuf::from("/h/legacy"));
         let xdg = resolve(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")], &[]);
         assert_eq!(xdg.cache_dir, PathBuf::from("/x/huggingface/hub"));
     }
