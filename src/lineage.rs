@@ -7,6 +7,8 @@
 //! restrictive than the child's, or the child declares nothing, the child's verdict carries
 //! them and an `inherited-license` finding names the parent.
 
+use std::collections::HashMap;
+
 use regex::RegexBuilder;
 
 use crate::db::{Db, License};
@@ -26,9 +28,10 @@ struct Parent {
     summary: Option<LicenseSummary>,
 }
 
-/// Applies lineage to every verdict. `known` are verdicts of models found elsewhere (the
-/// local cache) that may be parents; verdicts of the same scan are parents too.
-pub fn apply(db: &Db, verdicts: &mut [Verdict], known: &[Verdict]) {
+/// Applies lineage to every verdict of a run, in one pass: parents are found through an
+/// index of the run's model names and settled before their children (a chain A -> B -> C
+/// of any length), so the cost grows with the number of models, not its square.
+pub fn apply(db: &Db, verdicts: &mut [Verdict]) {
     let patterns: Vec<(regex::Regex, &License)> = db
         .licenses()
         .flat_map(|l| {
@@ -41,62 +44,129 @@ pub fn apply(db: &Db, verdicts: &mut [Verdict], known: &[Verdict]) {
             })
         })
         .collect();
-    // Chains (A -> B -> C) settle in a few passes; each pass is idempotent.
-    for _ in 0..3 {
-        let snapshot: Vec<Verdict> = verdicts.iter().chain(known).cloned().collect();
-        for v in verdicts.iter_mut() {
-            for parent in parents(v, &snapshot, &patterns) {
-                inherit(v, &parent);
-            }
+    // Name -> the first model of the run with that name and a license of its own (a
+    // model's own license never changes here, so neither does the index).
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        if let (Some(name), Some(_)) = (&v.name, &v.license) {
+            by_name.entry(key(name)).or_insert(i);
+        }
+    }
+    let links: Vec<Vec<Link>> = verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| links(i, v, &by_name, &patterns))
+        .collect();
+    for i in settle_order(&links) {
+        let parents: Vec<Parent> = links[i]
+            .iter()
+            .map(|link| match link {
+                Link::Model { name, index } => {
+                    let p = &verdicts[*index];
+                    Parent {
+                        name: name.clone(),
+                        keys: p.licenses.clone(),
+                        matrix: p.matrix.clone(),
+                        summary: p.license.clone(),
+                    }
+                }
+                Link::Pattern { name, license } => Parent {
+                    name: name.clone(),
+                    keys: vec![license.key.clone()],
+                    matrix: license.matrix.clone(),
+                    summary: Some(LicenseSummary {
+                        key: license.key.clone(),
+                        spdx: license.spdx.clone(),
+                        hf: license.hf.clone(),
+                        name: license.name.clone(),
+                        expression: license.spdx.clone(),
+                        confidence: NAME_CONFIDENCE,
+                    }),
+                },
+            })
+            .collect();
+        for parent in &parents {
+            inherit(&mut verdicts[i], parent);
         }
     }
 }
 
-fn same_name(a: &str, b: &str) -> bool {
-    a.trim_matches('/')
-        .eq_ignore_ascii_case(b.trim_matches('/'))
+/// How a name is looked up: case and surrounding slashes do not matter.
+fn key(name: &str) -> String {
+    name.trim_matches('/').to_lowercase()
 }
 
-fn parents(v: &Verdict, all: &[Verdict], patterns: &[(regex::Regex, &License)]) -> Vec<Parent> {
+/// Where a parent's terms come from: another model of the run, or a licensor's own model
+/// names in license-db.
+enum Link<'a> {
+    Model { name: String, index: usize },
+    Pattern { name: String, license: &'a License },
+}
+
+fn links<'a>(
+    i: usize,
+    v: &Verdict,
+    by_name: &HashMap<String, usize>,
+    patterns: &[(regex::Regex, &'a License)],
+) -> Vec<Link<'a>> {
     let mut names: Vec<String> = v.base_models.clone();
     // The model's own Hub name may carry its parent's (a quantisation or a fine-tune).
     names.extend(v.name.iter().cloned());
     let mut found = Vec::new();
     for name in names {
-        let own_name = v.name.as_deref().is_some_and(|n| same_name(n, &name));
+        let own_name = v.name.as_deref().is_some_and(|n| key(n) == key(&name));
         if !own_name {
-            if let Some(p) = all.iter().find(|p| {
-                p.target != v.target
-                    && p.name.as_deref().is_some_and(|n| same_name(n, &name))
-                    && p.license.is_some()
-            }) {
-                found.push(Parent {
-                    name: name.clone(),
-                    keys: p.licenses.clone(),
-                    matrix: p.matrix.clone(),
-                    summary: p.license.clone(),
-                });
+            if let Some(&index) = by_name.get(&key(&name)).filter(|&&j| j != i) {
+                found.push(Link::Model { name, index });
                 continue;
             }
         }
         if let Some((_, l)) = patterns.iter().find(|(r, _)| r.is_match(&name)) {
-            let summary = LicenseSummary {
-                key: l.key.clone(),
-                spdx: l.spdx.clone(),
-                hf: l.hf.clone(),
-                name: l.name.clone(),
-                expression: l.spdx.clone(),
-                confidence: NAME_CONFIDENCE,
-            };
-            found.push(Parent {
-                name,
-                keys: vec![l.key.clone()],
-                matrix: l.matrix.clone(),
-                summary: Some(summary),
-            });
+            found.push(Link::Pattern { name, license: l });
         }
     }
     found
+}
+
+/// Every model, parents before their children (depth-first, iterative); a cycle is cut
+/// where it closes.
+fn settle_order(links: &[Vec<Link>]) -> Vec<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; links.len()];
+    let mut order = Vec::with_capacity(links.len());
+    for start in 0..links.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // (model, next link to follow)
+        let mut stack = vec![(start, 0usize)];
+        mark[start] = Mark::Open;
+        while let Some(&mut (i, ref mut next)) = stack.last_mut() {
+            let parent = links[i].get(*next).map(|l| match l {
+                Link::Model { index, .. } => Some(*index),
+                Link::Pattern { .. } => None,
+            });
+            *next += 1;
+            match parent {
+                Some(Some(j)) if mark[j] == Mark::New => {
+                    mark[j] = Mark::Open;
+                    stack.push((j, 0));
+                }
+                Some(_) => {}
+                None => {
+                    mark[i] = Mark::Done;
+                    order.push(i);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    order
 }
 
 /// Does `combined` restrict more than `own`: a stricter status, a scale clause or a use
@@ -205,7 +275,7 @@ mod tests {
             Some("apache-2.0"),
             &["meta-llama/Llama-3.1-8B-Instruct"],
         )];
-        apply(&db, &mut vs, &[]);
+        apply(&db, &mut vs);
         let v = &vs[0];
         assert!(v.licenses.contains(&"llama3.1".to_string()));
         assert_eq!(
@@ -223,7 +293,7 @@ mod tests {
         let parent = verdict(&db, "org/base-nc", Some("cc-by-nc-4.0"), &[]);
         let child = verdict(&db, "someone/base-nc-GGUF", None, &["org/base-nc"]);
         let mut vs = vec![parent, child];
-        apply(&db, &mut vs, &[]);
+        apply(&db, &mut vs);
         let child = &vs[1];
         // No license of its own: null, with the parent's terms listed apart and carried.
         assert!(child.license.is_none());
@@ -236,6 +306,32 @@ mod tests {
     }
 
     #[test]
+    fn a_long_chain_settles_in_one_pass_whatever_the_order() {
+        let db = Db::embedded().unwrap();
+        // e <- d <- c <- b <- a, listed children first; e is non-commercial.
+        let mut vs = vec![
+            verdict(&db, "org/a", Some("apache-2.0"), &["org/b"]),
+            verdict(&db, "org/b", Some("apache-2.0"), &["org/c"]),
+            verdict(&db, "org/c", Some("apache-2.0"), &["org/d"]),
+            verdict(&db, "org/d", Some("apache-2.0"), &["org/e"]),
+            verdict(&db, "org/e", Some("cc-by-nc-4.0"), &[]),
+            // A cycle ends, and changes nothing it should not.
+            verdict(&db, "org/x", Some("mit"), &["org/y"]),
+            verdict(&db, "org/y", Some("mit"), &["org/x"]),
+        ];
+        apply(&db, &mut vs);
+        for v in &vs[..4] {
+            assert_eq!(
+                v.matrix.commercial_use.status,
+                crate::matrix::Status::Forbidden,
+                "{}",
+                v.target
+            );
+        }
+        assert_eq!(vs[5].licenses, ["mit"]);
+    }
+
+    #[test]
     fn a_parent_no_stricter_than_the_child_changes_nothing() {
         let db = Db::embedded().unwrap();
         let mut vs = vec![
@@ -243,7 +339,7 @@ mod tests {
             verdict(&db, "org/b", Some("apache-2.0"), &[]),
         ];
         let before = vs[0].clone();
-        apply(&db, &mut vs, &[]);
+        apply(&db, &mut vs);
         assert_eq!(vs[0], before);
     }
 }

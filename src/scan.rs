@@ -202,7 +202,7 @@ impl Scanner {
 
     /// Applies lineage across every verdict of a run and builds its report.
     pub fn finish(&self, mut verdicts: Vec<Verdict>, errors: Vec<TargetError>) -> Report {
-        lineage::apply(&self.db, &mut verdicts, &[]);
+        lineage::apply(&self.db, &mut verdicts);
         Report::new(verdicts, errors)
     }
 

@@ -5,7 +5,7 @@
 //! export) belongs to that root. Weight files are never opened here: the walk only looks at
 //! names and file types, so a 50 GB folder costs what its directory entries cost.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -220,8 +220,8 @@ fn is_parts_manifest(name: &str) -> bool {
 /// Folders that are models: own metadata, or weights with no model above them. A folder
 /// under a composite model (one with a parts manifest) is one of its parts, unless it has
 /// a card or license files of its own.
-fn model_roots(folders: &BTreeMap<PathBuf, Folder>) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = Vec::new();
+fn model_roots(folders: &BTreeMap<PathBuf, Folder>) -> HashSet<PathBuf> {
+    let mut roots: HashSet<PathBuf> = HashSet::new();
     // BTreeMap order visits a parent before its children.
     for (dir, folder) in folders {
         let above = nearest_root(dir, &roots);
@@ -235,15 +235,17 @@ fn model_roots(folders: &BTreeMap<PathBuf, Folder>) -> Vec<PathBuf> {
             continue;
         }
         if folder.has_own_metadata() || (!folder.weights.is_empty() && above.is_none()) {
-            roots.push(dir.clone());
+            roots.insert(dir.clone());
         }
     }
     roots
 }
 
-fn nearest_root(dir: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+/// The model root `dir` is in (itself or the closest ancestor): a set lookup per
+/// ancestor, so a registry of many models costs linear time.
+fn nearest_root(dir: &Path, roots: &HashSet<PathBuf>) -> Option<PathBuf> {
     dir.ancestors()
-        .find(|a| roots.iter().any(|r| r == a))
+        .find(|a| roots.contains(*a))
         .map(Path::to_path_buf)
 }
 
