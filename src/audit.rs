@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::db::{Db, Posture};
 use crate::finding::Code;
 use crate::matrix::{Status, PERMISSIONS};
 use crate::source::TargetKind;
@@ -189,8 +190,36 @@ pub struct Review {
     pub target: String,
     /// The model's name, if known.
     pub name: Option<String>,
-    /// Reasons, in a fixed order: unknowns, conditional terms, scale clause, AUP, findings.
+    /// What a human has to read: unknown permissions, then the findings that raise doubt.
     pub reasons: Vec<String>,
+}
+
+/// What a model allows, in the four groups a compliance lead acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    /// Permissive licenses only (Apache-2.0, MIT, BSD, CC-BY...): use freely, keep the
+    /// notices.
+    Permissive,
+    /// Allowed under conditions to track: scale clauses, acceptable-use policies,
+    /// attribution and naming, share-alike, use restrictions passed to derivatives.
+    Conditional,
+    /// Commercial use or self-hosting forbidden (non-commercial, research-only, closed API).
+    Restricted,
+    /// Something is not established: a human has to read it.
+    Unknown,
+}
+
+impl Group {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Permissive => "permissive",
+            Group::Conditional => "conditional",
+            Group::Restricted => "restricted",
+            Group::Unknown => "unknown",
+        }
+    }
 }
 
 /// Counts over an audit, and the models that need legal review.
@@ -200,32 +229,47 @@ pub struct Summary {
     pub models: usize,
     /// Targets that failed.
     pub errors: usize,
-    /// Models per license (SPDX expression; `none` when no license was established).
+    /// Models per group.
+    pub groups: BTreeMap<Group, usize>,
+    /// Models per license, by license-db key (a model with several licenses counts under
+    /// each; `none` when no license was established).
     pub licenses: BTreeMap<String, usize>,
     /// Models per commercial-use status (`allowed`, `conditional`, `forbidden`, `unknown`).
     pub commercial_use: BTreeMap<String, usize>,
-    /// Models with conditional terms, scale clauses, AUPs, conflicts or unknowns.
+    /// Finding codes by the number of models that have them, most frequent first.
+    pub findings: Vec<(String, usize)>,
+    /// Models in the `unknown` group, with what has to be read.
     pub needs_review: Vec<Review>,
 }
 
 impl Summary {
     /// Summarises `verdicts` (and counts `errors` failed targets).
-    pub fn new(verdicts: &[Verdict], errors: usize) -> Self {
+    pub fn new(db: &Db, verdicts: &[Verdict], errors: usize) -> Self {
         let mut s = Summary {
             models: verdicts.len(),
             errors,
             ..Summary::default()
         };
+        let mut findings: BTreeMap<&'static str, usize> = BTreeMap::new();
         for v in verdicts {
-            let license = v
-                .license
-                .as_ref()
-                .map_or("none".to_string(), |l| l.expression.clone());
-            *s.licenses.entry(license).or_default() += 1;
+            if v.licenses.is_empty() || v.license.is_none() && v.inherited_licenses.is_empty() {
+                *s.licenses.entry("none".to_string()).or_default() += 1;
+            }
+            for key in &v.licenses {
+                *s.licenses.entry(key.clone()).or_default() += 1;
+            }
             let commercial = v.matrix.commercial_use.status.as_str().to_string();
             *s.commercial_use.entry(commercial).or_default() += 1;
-            let reasons = review_reasons(v);
-            if !reasons.is_empty() {
+            let mut codes: Vec<Code> = v.findings.iter().map(|f| f.code).collect();
+            codes.sort();
+            codes.dedup();
+            for code in codes {
+                *findings.entry(code.as_str()).or_default() += 1;
+            }
+            let reasons = review_reasons(db, v);
+            let group = group(db, v, !reasons.is_empty());
+            *s.groups.entry(group).or_default() += 1;
+            if group == Group::Unknown {
                 s.needs_review.push(Review {
                     target: v.target.clone(),
                     name: v.name.clone(),
@@ -233,47 +277,89 @@ impl Summary {
                 });
             }
         }
+        let mut findings: Vec<(String, usize)> = findings
+            .into_iter()
+            .map(|(c, n)| (c.to_string(), n))
+            .collect();
+        findings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        s.findings = findings;
         s
     }
 }
 
-/// Why a verdict needs a lawyer's look; empty when it does not.
-fn review_reasons(v: &Verdict) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if v.license.is_none() {
-        reasons.push("unknown: no license established".to_string());
+/// The group of a verdict; `doubt` when something has to be read by a human. A model
+/// whose commercial use or self-hosting is forbidden is restricted whatever else stays
+/// open, unless its license itself is in doubt.
+pub fn group(db: &Db, v: &Verdict, doubt: bool) -> Group {
+    let m = &v.matrix;
+    let key_questions = [m.commercial_use.status, m.self_hosting.status];
+    let in_doubt = doubt
+        && (v.license.is_none() && v.inherited_licenses.is_empty()
+            || key_questions.contains(&Status::Unknown)
+            || v.findings.iter().any(|f| DOUBT.contains(&f.code)));
+    if in_doubt {
+        return Group::Unknown;
     }
-    let with = |status: Status| -> Vec<&str> {
-        PERMISSIONS
-            .iter()
-            .copied()
-            .filter(|p| v.matrix.permission(p).is_some_and(|p| p.status == status))
-            .collect()
+    if key_questions.contains(&Status::Forbidden) {
+        return Group::Restricted;
+    }
+    if doubt {
+        return Group::Unknown;
+    }
+    let permissive = !v.licenses.is_empty()
+        && v.licenses.iter().all(|k| {
+            db.get(k)
+                .is_some_and(|l| l.posture == Posture::Permissive && !l.derived)
+        });
+    if permissive && m.scale_clause.is_none() && m.acceptable_use_policy.is_none() {
+        Group::Permissive
+    } else {
+        Group::Conditional
+    }
+}
+
+/// Findings that leave something unread or in doubt (an inherited license or a scale
+/// clause is settled: the verdict carries it).
+const DOUBT: [Code; 8] = [
+    Code::LicenseConflict,
+    Code::ModifiedLicense,
+    Code::LowConfidence,
+    Code::UnknownLicense,
+    Code::LicenseOtherUnresolved,
+    Code::GatedRepo,
+    Code::AddedTerms,
+    Code::UnreadableLicense,
+];
+
+/// What a human has to read in a verdict; empty when the verdict settles everything.
+fn review_reasons(db: &Db, v: &Verdict) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if v.license.is_none() && v.inherited_licenses.is_empty() {
+        reasons.push("no license established".to_string());
+    }
+    // A permission a license's own text leaves open (CC BY-SA and GPL say nothing of
+    // training on outputs) is settled knowledge, not something to read again.
+    let left_open = |p: &str| {
+        v.licenses.iter().any(|k| {
+            db.get(k)
+                .and_then(|l| l.matrix.permission(p))
+                .is_some_and(|x| x.status == Status::Unknown)
+        })
     };
-    let unknown = with(Status::Unknown);
-    if v.license.is_some() && !unknown.is_empty() {
+    let unknown: Vec<&str> = PERMISSIONS
+        .iter()
+        .copied()
+        .filter(|p| {
+            v.matrix
+                .permission(p)
+                .is_some_and(|x| x.status == Status::Unknown)
+                && (v.license.is_none() || !left_open(p))
+        })
+        .collect();
+    if !unknown.is_empty() {
         reasons.push(format!("unknown: {}", unknown.join(", ")));
     }
-    let conditional = with(Status::Conditional);
-    if !conditional.is_empty() {
-        reasons.push(format!("conditional terms: {}", conditional.join(", ")));
-    }
-    if let Some(sc) = &v.matrix.scale_clause {
-        reasons.push(format!("scale clause: {}", scale_text(sc)));
-    }
-    if let Some(aup) = &v.matrix.acceptable_use_policy {
-        reasons.push(format!("acceptable-use policy: {}", aup.name));
-    }
-    const REVIEW_CODES: [Code; 7] = [
-        Code::LicenseConflict,
-        Code::ModifiedLicense,
-        Code::InheritedLicense,
-        Code::LowConfidence,
-        Code::UnknownLicense,
-        Code::LicenseOtherUnresolved,
-        Code::GatedRepo,
-    ];
-    for code in REVIEW_CODES {
+    for code in DOUBT {
         if v.findings.iter().any(|f| f.code == code) {
             reasons.push(format!("finding: {code}"));
         }
@@ -383,25 +469,43 @@ mod tests {
     }
 
     #[test]
-    fn summary_counts_and_review() {
+    fn summary_groups_what_models_allow_and_reviews_only_doubts() {
+        let db = Db::embedded().unwrap();
+        let with = |target: &str, key: &str| {
+            let mut v = verdict(target, Status::Allowed);
+            let l = db.get(key).unwrap();
+            v.licenses = vec![key.to_string()];
+            v.matrix = l.matrix.clone();
+            v
+        };
         let mut unknown = verdict("u", Status::Unknown);
         unknown.license = None;
+        unknown.licenses.clear();
         let vs = [
-            verdict("a", Status::Allowed),
-            verdict("c", Status::Conditional),
+            with("apache", "apache-2.0"),
+            with("mit", "mit"),
+            with("llama", "llama3.1"),
+            with("nc", "cc-by-nc-4.0"),
             unknown,
         ];
-        let s = Summary::new(&vs, 2);
-        assert_eq!(s.models, 3);
+        let s = Summary::new(&db, &vs, 2);
+        assert_eq!(s.models, 5);
         assert_eq!(s.errors, 2);
-        assert_eq!(s.licenses.get("MIT"), Some(&2));
-        assert_eq!(s.licenses.get("none"), Some(&1));
-        assert_eq!(s.commercial_use.get("conditional"), Some(&1));
-        let review: Vec<&str> = s.needs_review.iter().map(|r| r.target.as_str()).collect();
-        assert_eq!(review, ["c", "u"]);
+        let groups: Vec<(&str, usize)> = s.groups.iter().map(|(g, n)| (g.as_str(), *n)).collect();
+        // Apache-2.0's conditional redistribution (keep the notices) is still permissive.
         assert_eq!(
-            s.needs_review[0].reasons,
-            ["conditional terms: commercial_use"]
+            groups,
+            [
+                ("permissive", 2),
+                ("conditional", 1),
+                ("restricted", 1),
+                ("unknown", 1)
+            ]
         );
+        assert_eq!(s.licenses.get("apache-2.0"), Some(&1));
+        assert_eq!(s.licenses.get("none"), Some(&1));
+        let review: Vec<&str> = s.needs_review.iter().map(|r| r.target.as_str()).collect();
+        assert_eq!(review, ["u"]);
+        assert_eq!(s.needs_review[0].reasons[0], "no license established");
     }
 }

@@ -380,7 +380,8 @@ fn author_listing_follows_pages_and_saves_info_requests() {
         .filter(|r| r.starts_with("GET /api/models/"))
         .collect();
     assert_eq!(infos.len(), 1, "{infos:?}");
-    let summary = Summary::new(&outcome.verdicts, outcome.errors.len());
+    let db = model_license::Db::embedded().unwrap();
+    let summary = Summary::new(&db, &outcome.verdicts, outcome.errors.len());
     assert_eq!(summary.licenses.get("none"), Some(&5));
     assert_eq!(summary.needs_review.len(), 5);
 }

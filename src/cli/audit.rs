@@ -133,7 +133,7 @@ pub fn run(
     }
     errors.extend(outcome.errors);
     let report = scanner.finish(outcome.verdicts, errors);
-    let summary = Summary::new(&report.models, report.errors.len());
+    let summary = Summary::new(scanner.db(), &report.models, report.errors.len());
     (report, summary)
 }
 
@@ -181,8 +181,23 @@ fn write_summary(s: &Summary, out: &mut dyn Write, bullet: &str) -> io::Result<(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let groups: Vec<String> = s
+        .groups
+        .iter()
+        .map(|(g, n)| format!("{}: {n}", g.as_str()))
+        .collect();
+    writeln!(out, "{bullet}what they allow: {}", groups.join(", "))?;
     writeln!(out, "{bullet}per license: {}", counts(&s.licenses))?;
     writeln!(out, "{bullet}commercial use: {}", counts(&s.commercial_use))?;
+    let top: Vec<String> = s
+        .findings
+        .iter()
+        .take(5)
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
+    if !top.is_empty() {
+        writeln!(out, "{bullet}top findings: {}", top.join(", "))?;
+    }
     writeln!(out, "{bullet}need legal review: {}", s.needs_review.len())?;
     for r in &s.needs_review {
         writeln!(
