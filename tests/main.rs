@@ -11,6 +11,7 @@ mod hub;
 #[cfg(feature = "hub")]
 mod hub_cli;
 mod identify;
+mod merge;
 mod official;
 mod policy;
 mod props;

@@ -71,6 +71,18 @@ pub enum Command {
         /// Scan every snapshot of a Hugging Face cache repo.
         #[arg(long)]
         all_revisions: bool,
+        /// Skip targets already judged in FILE (the `--format jsonl` output of an earlier,
+        /// interrupted run); with `--format jsonl` only the new verdicts are written, so the
+        /// output can be appended to FILE.
+        #[arg(long, value_name = "FILE")]
+        resume: Option<PathBuf>,
+    },
+    /// Merge `--format jsonl` outputs (shards of an audit, resumed runs) into one report:
+    /// lineage across all of them, then the summary, in any format.
+    Merge {
+        /// JSON Lines files written by `scan` or `audit` with `--format jsonl`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Write a commented starter policy to ./model-license.toml.
     Init {
@@ -102,6 +114,9 @@ pub enum Format {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD with the AI profile: one ai_AIPackage per model.
     Spdx,
+    /// JSON Lines: one verdict per line as each is decided (`scan`, `audit`); `merge`
+    /// reads them back.
+    Jsonl,
 }
 
 /// CycloneDX specification versions.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::{audit, parse_inventory, Summary};
 use crate::report::{self, RenderOptions, Report, TargetError};
 use crate::scan::Scanner;
+use crate::verdict::Verdict;
 
 use super::Format;
 
@@ -103,11 +104,15 @@ fn list_author(_: &Scanner, _: &str) -> Result<Vec<String>, String> {
 }
 
 /// Audits `targets` with `jobs` at once; a progress bar on stderr only when it is a terminal.
+/// `on_judged` sees each target's verdicts as soon as they are decided (for streaming);
+/// `previous` verdicts (of a resumed run) join the report before lineage.
 pub fn run(
     scanner: &Scanner,
     targets: &[String],
     mut errors: Vec<TargetError>,
     jobs: usize,
+    previous: Vec<Verdict>,
+    on_judged: &(dyn Fn(&[Verdict]) + Sync),
 ) -> (Report, Summary) {
     let bar = io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(targets.len() as u64);
@@ -120,7 +125,13 @@ pub fn run(
     let outcome = audit(
         targets,
         jobs,
-        |t| scanner.verdicts(t),
+        |t| {
+            let found = scanner.verdicts(t);
+            if let Ok(verdicts) = &found {
+                on_judged(verdicts);
+            }
+            found
+        },
         |done, _, target| {
             if let Some(bar) = &bar {
                 bar.set_position(done as u64);
@@ -132,7 +143,9 @@ pub fn run(
         bar.finish_and_clear();
     }
     errors.extend(outcome.errors);
-    let report = scanner.finish(outcome.verdicts, errors);
+    let mut verdicts = previous;
+    verdicts.extend(outcome.verdicts);
+    let report = scanner.finish(verdicts, errors);
     let summary = Summary::new(scanner.db(), &report.models, report.errors.len());
     (report, summary)
 }
@@ -166,6 +179,7 @@ pub fn render(
         }
         // AI-BOMs are written by the caller, which holds the license database.
         Format::Cyclonedx | Format::Spdx => Ok(()),
+        Format::Jsonl => report::jsonl::write_report(report, out),
     }
 }
 

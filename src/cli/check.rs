@@ -61,6 +61,8 @@ pub fn run(
         // AI-BOMs (with each model's policy outcome) are written by the caller, which holds
         // the license database.
         Format::Cyclonedx | Format::Spdx => {}
+        // Refused before the scan (see cli::run).
+        Format::Jsonl => {}
     }
     Ok(eval)
 }

@@ -45,8 +45,13 @@ fn run(args: &Args) -> io::Result<u8> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match &args.command {
-        Command::Scan { .. } | Command::Audit { .. } if args.format == Format::Sarif => {
+        Command::Scan { .. } | Command::Audit { .. } | Command::Merge { .. }
+            if args.format == Format::Sarif =>
+        {
             fail("--format sarif reports policy results: use `model-license check`")
+        }
+        Command::Check { .. } | Command::Merge { .. } if args.format == Format::Jsonl => {
+            fail("--format jsonl streams verdicts: use it with `scan` or `audit`")
         }
         Command::Scan {
             targets,
@@ -71,6 +76,7 @@ fn run(args: &Args) -> io::Result<u8> {
             jobs,
             all_revisions,
             shard,
+            resume,
         } => {
             let needs_hub = !hf_author.is_empty()
                 || !list.is_empty()
@@ -86,7 +92,52 @@ fn run(args: &Args) -> io::Result<u8> {
             if let Some(shard) = shard {
                 all.retain(|t| shard.contains(t));
             }
-            let (report, summary) = audit::run(&scanner, &all, errors, usize::from(*jobs));
+            let mut previous = report::jsonl::Lines::default();
+            if let Some(file) = resume {
+                if let Err(message) = read_lines(file, &mut previous) {
+                    return fail(message);
+                }
+                previous.dedupe();
+                let judged = previous.judged();
+                all.retain(|t| !judged.contains(t.trim_end_matches('/')));
+            }
+            if args.format == Format::Jsonl {
+                // Streamed: each target's verdicts as they are decided (the lock keeps a
+                // target's lines together), then the failed targets. Only new verdicts,
+                // so that a resumed run appends to its file.
+                drop(out);
+                let sink = std::sync::Mutex::new(io::stdout());
+                let write = |verdicts: &[crate::verdict::Verdict]| {
+                    if let Ok(mut o) = sink.lock() {
+                        for v in verdicts {
+                            let _ = report::jsonl::write_verdict(v, &mut *o);
+                        }
+                        let _ = o.flush();
+                    }
+                };
+                let (report, _) = audit::run(
+                    &scanner,
+                    &all,
+                    errors,
+                    usize::from(*jobs),
+                    Vec::new(),
+                    &write,
+                );
+                let mut o = io::stdout().lock();
+                for e in &report.errors {
+                    report::jsonl::write_error(e, &mut o)?;
+                }
+                o.flush()?;
+                return Ok(report_problems(&report));
+            }
+            let (report, summary) = audit::run(
+                &scanner,
+                &all,
+                errors,
+                usize::from(*jobs),
+                previous.verdicts,
+                &|_| {},
+            );
             if !bom(&report, scanner.db(), args, None, &mut out)? {
                 audit::render(
                     &report,
@@ -133,6 +184,33 @@ fn run(args: &Args) -> io::Result<u8> {
             } else {
                 EXIT_ERROR
             })
+        }
+        Command::Merge { files } => {
+            let mut lines = report::jsonl::Lines::default();
+            for file in files {
+                if let Err(message) = read_lines(file, &mut lines) {
+                    return fail(message);
+                }
+            }
+            lines.dedupe();
+            let scanner = match make_scanner(db, false, false) {
+                Ok(s) => s,
+                Err(message) => return fail(message),
+            };
+            let report = scanner.finish(lines.verdicts, lines.errors);
+            let summary =
+                crate::audit::Summary::new(scanner.db(), &report.models, report.errors.len());
+            if !bom(&report, scanner.db(), args, None, &mut out)? {
+                audit::render(
+                    &report,
+                    &summary,
+                    args.format,
+                    &RenderOptions { color: color(args) },
+                    &mut out,
+                )?;
+            }
+            out.flush()?;
+            Ok(report_problems(&report))
         }
         Command::Init { force } => {
             let path = std::path::Path::new(POLICY_FILE);
@@ -259,6 +337,17 @@ fn color(args: &Args) -> bool {
     }
 }
 
+/// Reads a `--format jsonl` file into `into`; the error names the file (and line).
+fn read_lines(file: &std::path::Path, into: &mut report::jsonl::Lines) -> Result<(), String> {
+    let shown = file.display().to_string();
+    let meta = std::fs::metadata(file).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{shown}: {e}"))?;
+    report::jsonl::read(&text, &shown, into)
+}
+
 /// Writes an AI-BOM when the format is one (CycloneDX or SPDX); false for other formats.
 /// The creation time comes from SOURCE_DATE_EPOCH when set (reproducible output); SPDX,
 /// which requires one, otherwise gets the current time, and CycloneDX none.
@@ -306,6 +395,7 @@ fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
         }
         Format::Markdown | Format::Sarif => report::markdown::render(report, out),
         Format::Cyclonedx | Format::Spdx => Ok(()),
+        Format::Jsonl => report::jsonl::write_report(report, out),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod cyclonedx;
 pub mod github;
 pub mod json;
+pub mod jsonl;
 pub mod location;
 pub mod markdown;
 pub mod sarif;
