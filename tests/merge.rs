@@ -119,3 +119,64 @@ fn a_line_that_is_not_a_verdict_is_a_clear_error() {
     let out = run_in(dir.path(), &["check", ".", "--format", "jsonl"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn yaml(rel: &str) -> Value {
+    let text = std::fs::read_to_string(crate::util::root().join(rel)).unwrap();
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn the_scale_out_recipes_are_valid_and_agree_on_the_shard_count() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::util::root().join("tests/schemas/github-workflow.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options().offline().build(&schema).unwrap();
+    for rel in [
+        "docs/scale-out/audit-shards.yml",
+        ".github/workflows/model-license.yml",
+    ] {
+        let doc = yaml(rel);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{rel}: {errors:#?}");
+    }
+    // The validator refuses what GitHub refuses.
+    let mut bad = yaml("docs/scale-out/audit-shards.yml");
+    bad["jobs"]["audit"]["runs-on"] = Value::Null;
+    bad["jobs"]["audit"]["strategy"]["matrix"] = "four".into();
+    assert!(!validator.is_valid(&bad));
+    // GitHub Actions: one matrix entry per shard, and the same N everywhere.
+    let wf = yaml("docs/scale-out/audit-shards.yml");
+    let shards = wf["jobs"]["audit"]["strategy"]["matrix"]["shard"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(wf["env"]["SHARDS"].as_u64(), Some(shards as u64));
+    let run = wf["jobs"]["audit"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("--shard"))
+        .unwrap();
+    assert!(
+        run.contains("--format jsonl") && run.contains("$SHARDS"),
+        "{run}"
+    );
+    // Kubernetes: an Indexed Job whose completions are the N of --shard.
+    let job = yaml("docs/scale-out/audit-job.yaml");
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["spec"]["completionMode"], "Indexed");
+    let n = job["spec"]["completions"].as_u64().unwrap();
+    let args = job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
+    assert!(
+        args.contains(&format!("--shard \"${{JOB_COMPLETION_INDEX}}/{n}\"")),
+        "{args}"
+    );
+}
