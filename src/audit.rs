@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::db::{Db, Posture};
 use crate::finding::Code;
-use crate::matrix::{Status, PERMISSIONS};
+use crate::matrix::{Permission, Status};
 use crate::source::TargetKind;
 use crate::verdict::Verdict;
 
@@ -266,8 +266,7 @@ impl Summary {
             for code in codes {
                 *findings.entry(code.as_str()).or_default() += 1;
             }
-            let reasons = review_reasons(db, v);
-            let group = group(db, v, !reasons.is_empty());
+            let (group, reasons) = grouped(db, v);
             *s.groups.entry(group).or_default() += 1;
             if group == Group::Unknown {
                 s.needs_review.push(Review {
@@ -287,10 +286,16 @@ impl Summary {
     }
 }
 
+/// The group of a verdict, and what a human has to read in it (empty when nothing).
+pub fn grouped(db: &Db, v: &Verdict) -> (Group, Vec<String>) {
+    let reasons = review_reasons(db, v);
+    (group(db, v, !reasons.is_empty()), reasons)
+}
+
 /// The group of a verdict; `doubt` when something has to be read by a human. A model
 /// whose commercial use or self-hosting is forbidden is restricted whatever else stays
 /// open, unless its license itself is in doubt.
-pub fn group(db: &Db, v: &Verdict, doubt: bool) -> Group {
+fn group(db: &Db, v: &Verdict, doubt: bool) -> Group {
     let m = &v.matrix;
     let key_questions = [m.commercial_use.status, m.self_hosting.status];
     let in_doubt = doubt
@@ -338,23 +343,21 @@ fn review_reasons(db: &Db, v: &Verdict) -> Vec<String> {
         reasons.push("no license established".to_string());
     }
     // A permission a license's own text leaves open (CC BY-SA and GPL say nothing of
-    // training on outputs) is settled knowledge, not something to read again.
-    let left_open = |p: &str| {
-        v.licenses.iter().any(|k| {
-            db.get(k)
-                .and_then(|l| l.matrix.permission(p))
-                .is_some_and(|x| x.status == Status::Unknown)
-        })
+    // training on outputs) is settled knowledge, not something to read again; self-hosting
+    // and commercial use left open always are (a license family whose version is not known).
+    let left_open = |p: Permission| {
+        !matches!(p, Permission::SelfHosting | Permission::CommercialUse)
+            && v.licenses.iter().any(|k| {
+                db.get(k)
+                    .is_some_and(|l| l.matrix.get(p).status == Status::Unknown)
+            })
     };
-    let unknown: Vec<&str> = PERMISSIONS
-        .iter()
-        .copied()
-        .filter(|p| {
-            v.matrix
-                .permission(p)
-                .is_some_and(|x| x.status == Status::Unknown)
-                && (v.license.is_none() || !left_open(p))
+    let unknown: Vec<&str> = Permission::ALL
+        .into_iter()
+        .filter(|&p| {
+            v.matrix.get(p).status == Status::Unknown && (v.license.is_none() || !left_open(p))
         })
+        .map(Permission::as_str)
         .collect();
     if !unknown.is_empty() {
         reasons.push(format!("unknown: {}", unknown.join(", ")));
@@ -407,8 +410,8 @@ mod tests {
 
     fn verdict(target: &str, commercial: Status) -> Verdict {
         let mut matrix = crate::matrix::Matrix::unknown();
-        for p in PERMISSIONS {
-            matrix.permission_mut(p).unwrap().status = Status::Allowed;
+        for p in Permission::ALL {
+            matrix.get_mut(p).status = Status::Allowed;
         }
         matrix.commercial_use.status = commercial;
         Verdict {

@@ -26,5 +26,5 @@ pub use db::{Db, License};
 pub use error::{Error, Result};
 pub use evidence::{Evidence, SourceKind};
 pub use finding::{Code, Finding, Severity};
-pub use matrix::{Matrix, Permission, Status};
+pub use matrix::{Answer, Matrix, Permission, Status};
 pub use verdict::Verdict;

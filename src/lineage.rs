@@ -14,7 +14,7 @@ use regex::RegexBuilder;
 use crate::db::{Db, License};
 use crate::evidence::{Evidence, SourceKind};
 use crate::finding::{Code, Finding, Severity};
-use crate::matrix::{Matrix, PERMISSIONS};
+use crate::matrix::{Matrix, Permission};
 use crate::verdict::{LicenseSummary, Verdict};
 
 /// Confidence of a license inferred from a parent's name alone.
@@ -172,9 +172,9 @@ fn settle_order(links: &[Vec<Link>]) -> Vec<usize> {
 /// Does `combined` restrict more than `own`: a stricter status, a scale clause or a use
 /// policy the child did not have. Extra notices alone do not make a parent stricter.
 fn is_stricter(combined: &Matrix, own: &Matrix) -> bool {
-    let status_up = PERMISSIONS.iter().any(|p| {
-        combined.permission(p).map(|c| c.status.rank()) > own.permission(p).map(|o| o.status.rank())
-    });
+    let status_up = Permission::ALL
+        .into_iter()
+        .any(|p| combined.get(p).status.rank() > own.get(p).status.rank());
     status_up
         || combined.scale_clause != own.scale_clause
         || (own.acceptable_use_policy.is_none() && combined.acceptable_use_policy.is_some())

@@ -57,10 +57,10 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// One permission: a status and the conditions that qualify it.
+/// How a license answers one permission: a status and the conditions that qualify it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Permission {
+pub struct Answer {
     /// The answer.
     pub status: Status,
     /// Conditions, duties or the reason for `unknown`, in plain words.
@@ -68,17 +68,17 @@ pub struct Permission {
     pub conditions: Vec<String>,
 }
 
-impl Permission {
+impl Answer {
     /// A permission whose answer is not established.
     pub fn unknown() -> Self {
-        Permission {
+        Answer {
             status: Status::Unknown,
             conditions: Vec::new(),
         }
     }
 
     /// Keeps the stricter status; conditions of both are kept when they share it.
-    fn combine(&mut self, other: &Permission) {
+    fn combine(&mut self, other: &Answer) {
         match other.status.rank().cmp(&self.status.rank()) {
             std::cmp::Ordering::Greater => *self = other.clone(),
             std::cmp::Ordering::Equal => {
@@ -148,15 +148,15 @@ pub struct Restriction {
 #[serde(deny_unknown_fields)]
 pub struct Matrix {
     /// May you hold the weights and run them yourself (a closed API never allows it).
-    pub self_hosting: Permission,
+    pub self_hosting: Answer,
     /// May you use the model for commercial purposes.
-    pub commercial_use: Permission,
+    pub commercial_use: Answer,
     /// May you give the weights to others.
-    pub redistribution: Permission,
+    pub redistribution: Answer,
     /// May you modify, fine-tune or distil it.
-    pub derivatives: Permission,
+    pub derivatives: Answer,
     /// May you use its outputs to train or improve other models.
-    pub output_training: Permission,
+    pub output_training: Answer,
     /// The acceptable-use policy you are bound by, if any.
     #[serde(default)]
     pub acceptable_use_policy: Option<UsePolicy>,
@@ -171,24 +171,82 @@ pub struct Matrix {
     pub restrictions: Vec<Restriction>,
 }
 
-/// The five permissions of a matrix, by name, for code that walks them all.
-pub const PERMISSIONS: [&str; 5] = [
-    "self_hosting",
-    "commercial_use",
-    "redistribution",
-    "derivatives",
-    "output_training",
-];
+/// The five questions a matrix answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Run the weights on your own hardware.
+    SelfHosting,
+    /// Use in a commercial product or service.
+    CommercialUse,
+    /// Share the weights with others.
+    Redistribution,
+    /// Fine-tune, quantise, merge: make and share derivatives.
+    Derivatives,
+    /// Train other models on the model's outputs.
+    OutputTraining,
+}
+
+impl Permission {
+    /// Every permission, in report order.
+    pub const ALL: [Permission; 5] = [
+        Permission::SelfHosting,
+        Permission::CommercialUse,
+        Permission::Redistribution,
+        Permission::Derivatives,
+        Permission::OutputTraining,
+    ];
+
+    /// The field name in JSON, license-db records and policies (`commercial_use`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::SelfHosting => "self_hosting",
+            Permission::CommercialUse => "commercial_use",
+            Permission::Redistribution => "redistribution",
+            Permission::Derivatives => "derivatives",
+            Permission::OutputTraining => "output_training",
+        }
+    }
+
+    /// The name for people (`commercial use`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Permission::SelfHosting => "self-hosting",
+            Permission::CommercialUse => "commercial use",
+            Permission::Redistribution => "redistribution",
+            Permission::Derivatives => "derivatives",
+            Permission::OutputTraining => "output training",
+        }
+    }
+}
+
+impl std::str::FromStr for Permission {
+    type Err = String;
+
+    /// Parses a field name (`commercial_use`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a permission"))
+    }
+}
+
+impl std::fmt::Display for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 impl Matrix {
     /// A matrix in which nothing is established: what a model with no license gets.
     pub fn unknown() -> Self {
         Matrix {
-            self_hosting: Permission::unknown(),
-            commercial_use: Permission::unknown(),
-            redistribution: Permission::unknown(),
-            derivatives: Permission::unknown(),
-            output_training: Permission::unknown(),
+            self_hosting: Answer::unknown(),
+            commercial_use: Answer::unknown(),
+            redistribution: Answer::unknown(),
+            derivatives: Answer::unknown(),
+            output_training: Answer::unknown(),
             acceptable_use_policy: None,
             scale_clause: None,
             attribution: Vec::new(),
@@ -196,38 +254,34 @@ impl Matrix {
         }
     }
 
-    /// The permission called `name` (one of [`PERMISSIONS`]).
-    pub fn permission(&self, name: &str) -> Option<&Permission> {
-        Some(match name {
-            "self_hosting" => &self.self_hosting,
-            "commercial_use" => &self.commercial_use,
-            "redistribution" => &self.redistribution,
-            "derivatives" => &self.derivatives,
-            "output_training" => &self.output_training,
-            _ => return None,
-        })
+    /// The answer to `p`.
+    pub fn get(&self, p: Permission) -> &Answer {
+        match p {
+            Permission::SelfHosting => &self.self_hosting,
+            Permission::CommercialUse => &self.commercial_use,
+            Permission::Redistribution => &self.redistribution,
+            Permission::Derivatives => &self.derivatives,
+            Permission::OutputTraining => &self.output_training,
+        }
     }
 
-    /// Mutable access to the permission called `name`.
-    pub fn permission_mut(&mut self, name: &str) -> Option<&mut Permission> {
-        Some(match name {
-            "self_hosting" => &mut self.self_hosting,
-            "commercial_use" => &mut self.commercial_use,
-            "redistribution" => &mut self.redistribution,
-            "derivatives" => &mut self.derivatives,
-            "output_training" => &mut self.output_training,
-            _ => return None,
-        })
+    /// Mutable access to the answer to `p`.
+    pub fn get_mut(&mut self, p: Permission) -> &mut Answer {
+        match p {
+            Permission::SelfHosting => &mut self.self_hosting,
+            Permission::CommercialUse => &mut self.commercial_use,
+            Permission::Redistribution => &mut self.redistribution,
+            Permission::Derivatives => &mut self.derivatives,
+            Permission::OutputTraining => &mut self.output_training,
+        }
     }
 
     /// Folds `other` in: each permission keeps the stricter status, the lower scale
     /// threshold wins, duties and restrictions accumulate.
     pub fn combine(&mut self, other: &Matrix) {
-        for name in PERMISSIONS {
-            let theirs = other.permission(name).expect("known permission").clone();
-            self.permission_mut(name)
-                .expect("known permission")
-                .combine(&theirs);
+        for p in Permission::ALL {
+            let theirs = other.get(p).clone();
+            self.get_mut(p).combine(&theirs);
         }
         if self.acceptable_use_policy.is_none() {
             self.acceptable_use_policy = other.acceptable_use_policy.clone();
@@ -258,8 +312,8 @@ mod tests {
 
     fn with(status: Status) -> Matrix {
         let mut m = Matrix::unknown();
-        for name in PERMISSIONS {
-            m.permission_mut(name).unwrap().status = status;
+        for p in Permission::ALL {
+            m.get_mut(p).status = status;
         }
         m
     }

@@ -19,7 +19,7 @@ use crate::identify::{
     license_sections_strict, mentions, mentions_anywhere, resolve_value, Identification,
     Identifier, MatchKind, Modification, Resolved, NOTICE_CUES,
 };
-use crate::matrix::{Matrix, Status, PERMISSIONS};
+use crate::matrix::{Matrix, Permission, Status};
 use crate::source::{Declared, Document, Model, TargetKind};
 
 /// The license a verdict settled on (several licenses are joined in `expression`).
@@ -552,10 +552,12 @@ impl<'a> Judgement<'a> {
                 continue;
             }
             let words: Vec<&str> = st.words.iter().map(String::as_str).collect();
-            let mut bears = crate::identify::clause::infer(&words);
-            bears.retain(|b| PERMISSIONS.contains(&b.as_str()));
-            if !bears.iter().any(|b| b == "commercial_use") {
-                bears.push("commercial_use".to_string());
+            let mut bears: Vec<Permission> = crate::identify::clause::infer(&words)
+                .iter()
+                .filter_map(|b| b.parse().ok())
+                .collect();
+            if !bears.contains(&Permission::CommercialUse) {
+                bears.push(Permission::CommercialUse);
             }
             bears.sort();
             let quoted = clip(&st.text);
@@ -564,7 +566,11 @@ impl<'a> Judgement<'a> {
             if *count <= SHOWN_PER_FILE {
                 let message = format!(
                     "\"{quoted}\" states terms that no identified license explains; {} unknown",
-                    bears.join(", ").replace('_', " ")
+                    bears
+                        .iter()
+                        .map(|p| p.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 self.findings.push(
                     Finding::new(Code::AddedTerms, Severity::Warning, message)
@@ -572,9 +578,9 @@ impl<'a> Judgement<'a> {
                         .line(st.line),
                 );
             }
-            for name in &bears {
+            for &p in &bears {
                 let why = format!("{path}:{} says \"{quoted}\"", st.line);
-                doubt(matrix.permission_mut(name).expect("known permission"), why);
+                doubt(matrix.get_mut(p), why);
             }
         }
         let mut everything: Vec<String> = self
@@ -599,11 +605,8 @@ impl<'a> Judgement<'a> {
                 .map(|raw| format!("`{raw}` names no known license; its terms are unknown")),
         );
         for why in everything {
-            for name in PERMISSIONS {
-                doubt(
-                    matrix.permission_mut(name).expect("known permission"),
-                    why.clone(),
-                );
+            for p in Permission::ALL {
+                doubt(matrix.get_mut(p), why.clone());
             }
         }
     }
@@ -701,7 +704,7 @@ impl<'a> Judgement<'a> {
 }
 
 /// Makes a permission at most `unknown` (a `forbidden` stays), saying why.
-fn doubt(p: &mut crate::matrix::Permission, why: String) {
+fn doubt(p: &mut crate::matrix::Answer, why: String) {
     if p.status != Status::Forbidden {
         p.status = Status::Unknown;
         if !p.conditions.contains(&why) {
@@ -811,30 +814,21 @@ fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
 /// redistribution.
 fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
     for modification in mods {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let mut names: BTreeSet<Permission> = BTreeSet::new();
         for b in &modification.bears_on {
             match b.as_str() {
                 "scale_clause" | "acceptable_use_policy" => {
-                    names.insert("commercial_use");
+                    names.insert(Permission::CommercialUse);
                 }
                 "attribution" | "restrictions" => {
-                    names.insert("redistribution");
-                    names.insert("commercial_use");
+                    names.insert(Permission::Redistribution);
+                    names.insert(Permission::CommercialUse);
                 }
-                other if PERMISSIONS.contains(&other) => {
-                    names.insert(
-                        PERMISSIONS
-                            .iter()
-                            .copied()
-                            .find(|p| *p == other)
-                            .expect("known"),
-                    );
-                }
-                _ => {}
+                other => names.extend(other.parse::<Permission>()),
             }
         }
         if names.is_empty() {
-            names.extend(PERMISSIONS);
+            names.extend(Permission::ALL);
         }
         // The reference's threshold is not this text's: say so where the clause is shown.
         if modification.bears_on.iter().any(|b| b == "scale_clause") {
@@ -843,7 +837,7 @@ fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
             }
         }
         for name in names {
-            let p = m.permission_mut(name).expect("known permission");
+            let p = m.get_mut(name);
             if p.status != Status::Forbidden {
                 p.status = Status::Unknown;
                 let why = "the license text was edited in the clause that decides this; read it"

@@ -6,6 +6,7 @@ mod cli;
 mod fail_closed;
 mod formats;
 mod hostile;
+mod html;
 #[cfg(feature = "hub")]
 mod hub;
 #[cfg(feature = "hub")]

@@ -114,6 +114,9 @@ pub enum Format {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD with the AI profile: one ai_AIPackage per model.
     Spdx,
+    /// One self-contained HTML page: summary, permitted-use heatmap, evidence on demand
+    /// (`scan`, `audit`, `merge`).
+    Html,
     /// JSON Lines: one verdict per line as each is decided (`scan`, `audit`); `merge`
     /// reads them back.
     Jsonl,

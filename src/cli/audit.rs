@@ -178,7 +178,7 @@ pub fn render(
             write_summary(summary, out, "  ")
         }
         // AI-BOMs are written by the caller, which holds the license database.
-        Format::Cyclonedx | Format::Spdx => Ok(()),
+        Format::Cyclonedx | Format::Spdx | Format::Html => Ok(()),
         Format::Jsonl => report::jsonl::write_report(report, out),
     }
 }

@@ -62,7 +62,7 @@ pub fn run(
         // the license database.
         Format::Cyclonedx | Format::Spdx => {}
         // Refused before the scan (see cli::run).
-        Format::Jsonl => {}
+        Format::Jsonl | Format::Html => {}
     }
     Ok(eval)
 }

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use crate::db::{Db, License};
-use crate::matrix::PERMISSIONS;
+use crate::matrix::Permission;
 
 /// Lists every license the tool knows: the curated records, then the breadth layer
 /// (ScanCode LicenseDB) under them: key, SPDX id, category, whether the matrix is curated
@@ -96,8 +96,8 @@ pub fn show(l: &License, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "\n{}", l.summary)?;
     }
     writeln!(w, "\nMatrix")?;
-    for name in PERMISSIONS {
-        let p = l.matrix.permission(name).expect("known permission");
+    for name in Permission::ALL {
+        let p = l.matrix.get(name);
         writeln!(w, "  {:<16} {}", name, p.status)?;
         for c in &p.conditions {
             writeln!(w, "  {:<16}   - {c}", "")?;

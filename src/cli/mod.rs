@@ -53,6 +53,9 @@ fn run(args: &Args) -> io::Result<u8> {
         Command::Check { .. } | Command::Merge { .. } if args.format == Format::Jsonl => {
             fail("--format jsonl streams verdicts: use it with `scan` or `audit`")
         }
+        Command::Check { .. } if args.format == Format::Html => {
+            fail("--format html is a report for people: use it with `scan`, `audit` or `merge`")
+        }
         Command::Scan {
             targets,
             all_revisions,
@@ -348,7 +351,8 @@ fn read_lines(file: &std::path::Path, into: &mut report::jsonl::Lines) -> Result
     report::jsonl::read(&text, &shown, into)
 }
 
-/// Writes an AI-BOM when the format is one (CycloneDX or SPDX); false for other formats.
+/// Writes an AI-BOM (CycloneDX or SPDX) or the HTML page, the formats that need the license
+/// database; false for other formats.
 /// The creation time comes from SOURCE_DATE_EPOCH when set (reproducible output); SPDX,
 /// which requires one, otherwise gets the current time, and CycloneDX none.
 fn bom(
@@ -380,6 +384,10 @@ fn bom(
             };
             report::spdx::render(report, db, &options, out)?;
         }
+        Format::Html => {
+            let summary = crate::audit::Summary::new(db, &report.models, report.errors.len());
+            report::html::render(report, &summary, db, out)?;
+        }
         _ => return Ok(false),
     }
     Ok(true)
@@ -394,7 +402,7 @@ fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
             out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())
         }
         Format::Markdown | Format::Sarif => report::markdown::render(report, out),
-        Format::Cyclonedx | Format::Spdx => Ok(()),
+        Format::Cyclonedx | Format::Spdx | Format::Html => Ok(()),
         Format::Jsonl => report::jsonl::write_report(report, out),
     }
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::fold_name;
 use super::record::{Kind, License, Posture, Source};
-use crate::matrix::{Matrix, Permission, Status};
+use crate::matrix::{Answer, Matrix, Status};
 
 /// `license-db/scancode/licenses.jsonl.gz`, made by `license-db/scancode/build.py`.
 static LICENSES_GZ: &[u8] = include_bytes!("../../license-db/scancode/licenses.jsonl.gz");
@@ -153,7 +153,7 @@ fn derive(row: &Row) -> License {
         "derived from the ScanCode category \"{}\" (scancode-toolkit {SCANCODE_VERSION}); not a curated reading of the text",
         row.category
     );
-    let perm = |status: Status| Permission {
+    let perm = |status: Status| Answer {
         status,
         conditions: vec![why.clone()],
     };

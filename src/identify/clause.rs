@@ -418,7 +418,7 @@ pub fn infer(words: &[&str]) -> Vec<String> {
         out.push("output_training");
     }
     if out.is_empty() {
-        out.extend(crate::matrix::PERMISSIONS);
+        out.extend(crate::matrix::Permission::ALL.map(crate::matrix::Permission::as_str));
     }
     let mut v: Vec<String> = out.into_iter().map(String::from).collect();
     v.sort();

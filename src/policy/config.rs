@@ -16,7 +16,7 @@ use super::date::Date;
 use super::region;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::matrix::{ScaleClause, Status, PERMISSIONS};
+use crate::matrix::{Permission, ScaleClause, Status};
 
 /// The file name `check` looks for in the working directory.
 pub const POLICY_FILE: &str = "model-license.toml";
@@ -144,7 +144,7 @@ pub struct ValidPolicy {
     /// What to do with models whose license could not be established.
     pub unknown: UnknownMode,
     /// Per matrix permission, the statuses that pass.
-    pub require: BTreeMap<&'static str, Vec<Status>>,
+    pub require: BTreeMap<Permission, Vec<Status>>,
     /// The organization's figures.
     pub organization: Organization,
     /// Recorded decisions, in file order.
@@ -227,7 +227,7 @@ impl Policy {
 
         let r = &self.require;
         let mut require = BTreeMap::new();
-        for (name, statuses) in PERMISSIONS.into_iter().zip([
+        for (name, statuses) in Permission::ALL.into_iter().zip([
             &r.self_hosting,
             &r.commercial_use,
             &r.redistribution,

@@ -163,9 +163,7 @@ pub(crate) fn check(policy: &ValidPolicy, v: &Verdict) -> Vec<Violation> {
         main.name.as_str()
     };
     for (&perm, accepted) in &policy.require {
-        let Some(p) = v.matrix.permission(perm) else {
-            continue;
-        };
+        let p = v.matrix.get(perm);
         if !accepted.contains(&p.status) {
             let detail = p
                 .conditions

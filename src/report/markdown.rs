@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{aup_label, license_label, scale_label, Report};
-use crate::matrix::PERMISSIONS;
+use crate::matrix::Permission;
 
 /// Writes `report` as GitHub-flavoured Markdown.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
@@ -36,19 +36,14 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             )?,
             None => writeln!(w, "**License:** none established\n")?,
         }
-        for name in PERMISSIONS {
-            let p = v.matrix.permission(name).expect("known permission");
+        for name in Permission::ALL {
+            let p = v.matrix.get(name);
             let conditions = if p.conditions.is_empty() {
                 String::new()
             } else {
                 format!(": {}", cell(&p.conditions.join("; ")))
             };
-            writeln!(
-                w,
-                "- **{}**: {}{conditions}",
-                name.replace('_', " "),
-                p.status
-            )?;
+            writeln!(w, "- **{}**: {}{conditions}", name.label(), p.status)?;
         }
         if let Some(s) = &v.matrix.scale_clause {
             writeln!(

@@ -7,6 +7,7 @@ pub mod bom;
 pub mod csv;
 pub mod cyclonedx;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod jsonl;
 pub mod location;
