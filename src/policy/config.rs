@@ -460,7 +460,7 @@ expires = 2026-06-30
         assert_eq!(allow.len(), 2, "SPDX id and Hub id resolve to one key");
         assert_eq!(p.unknown, UnknownMode::Warn);
         assert_eq!(
-            p.require["commercial_use"],
+            p.require[&crate::matrix::Permission::CommercialUse],
             [Status::Allowed, Status::Conditional]
         );
         assert_eq!(p.organization.regions, ["EU", "US"]);

@@ -16,7 +16,9 @@ mod tests {
         let db = Db::embedded().unwrap();
         let p = ValidPolicy::parse(starter_policy(), "model-license.toml", &db).unwrap();
         assert_eq!(p.unknown, UnknownMode::Deny);
-        assert!(p.require.contains_key("commercial_use"));
+        assert!(p
+            .require
+            .contains_key(&crate::matrix::Permission::CommercialUse));
         assert!(p.exceptions.is_empty());
     }
 
@@ -62,6 +64,8 @@ mod tests {
         assert_eq!(p.organization.regions, ["EU"]);
         assert_eq!(p.organization.monthly_active_users, Some(1_000_000));
         assert_eq!(p.exceptions.len(), 1);
-        assert!(p.require.contains_key("derivatives"));
+        assert!(p
+            .require
+            .contains_key(&crate::matrix::Permission::Derivatives));
     }
 }

@@ -77,10 +77,10 @@ pub fn render(report: &Report, summary: &Summary, db: &Db, out: &mut dyn Write) 
          <title>{}</title><style>{STYLE}</style></head><body>\n",
         escape(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<h1>What these models allow</h1><p class=\"muted\">{} {} &middot; {} models, {} targets that could not be read. \
-         <b>unknown</b> is never a permission: a human has to read it.</p>\n",
+         <b>unknown</b> is never a permission: a human has to read it.</p>",
         escape(&report.tool.name),
         escape(&report.tool.version),
         summary.models,
@@ -164,9 +164,9 @@ pub fn render(report: &Report, summary: &Summary, db: &Db, out: &mut dyn Write) 
             let status = v.matrix.get(p).status.as_str();
             let _ = write!(h, "<td class=\"s {status}\">{status}</td>");
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<td>{}</td><td>{}</td></tr>\n",
+            "<td>{}</td><td>{}</td></tr>",
             escape(&scale_label(v)),
             escape(&aup_label(v))
         );
@@ -237,7 +237,7 @@ pub fn render(report: &Report, summary: &Summary, db: &Db, out: &mut dyn Write) 
         }
         h.push_str("</ul>\n");
     }
-    let _ = write!(h, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(h, "<script>{SCRIPT}</script></body></html>");
     out.write_all(h.as_bytes())
 }
 
