@@ -10,6 +10,7 @@ mod hub;
 #[cfg(feature = "hub")]
 mod hub_cli;
 mod identify;
+mod oci;
 mod official;
 mod policy;
 mod props;
