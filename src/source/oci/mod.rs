@@ -258,7 +258,12 @@ fn push_new<'a>(list: &mut Vec<String>, items: impl Iterator<Item = &'a str>) {
 }
 
 fn read_index_json(dir: &Path) -> Result<Index, String> {
-    let file = File::open(dir.join("index.json")).map_err(|e| format!("index.json: {e}"))?;
+    let path = dir.join("index.json");
+    // A FIFO would block the open.
+    if !path.is_file() {
+        return Err("index.json is not a regular file".into());
+    }
+    let file = File::open(path).map_err(|e| format!("index.json: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_JSON_BYTES + 1)
         .read_to_end(&mut bytes)
