@@ -399,7 +399,8 @@ mod tests {
     }
 
     fn all_texts(path: &MemberPath) -> Option<(String, Want)> {
-        Some((path.parts.join("/"), Want::Text))
+        let name = path.parts.join("/");
+        (!name.ends_with(".bin")).then_some((name, Want::Text))
     }
 
     #[test]
@@ -451,6 +452,27 @@ mod tests {
             assert!(out.members.is_empty());
             assert!(out.problem.is_some(), "{compression:?}");
         }
+    }
+
+    #[test]
+    fn a_decompression_bomb_stops_at_the_budget() {
+        // 80 MiB of zeros before the license: about 80 KiB compressed.
+        let zeros = vec![0u8; 80 << 20];
+        let bytes = tar(&[("big.bin", &zeros), ("LICENSE", b"MIT License")]);
+        drop(zeros);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut gz, &bytes).unwrap();
+        let out = read_archive(
+            Source::Memory(gz.finish().unwrap()),
+            Compression::Gzip,
+            &mut all_texts,
+        );
+        assert!(out.problem.unwrap().contains("MiB"));
+        assert!(out.members.iter().all(|(n, _)| n != "LICENSE"));
+        // Uncompressed, the same data is skipped by seeking and costs nothing.
+        let out = read_archive(Source::Memory(bytes), Compression::None, &mut all_texts);
+        assert_eq!(out.problem, None);
+        assert_eq!(out.members.len(), 1);
     }
 
     #[test]
