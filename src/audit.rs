@@ -54,7 +54,7 @@ pub struct Inventory {
 }
 
 /// Reads an inventory: one target per line (`hf:OWNER/NAME[@REV]`, `ollama:NAME[:TAG]`,
-/// `api:PROVIDER/MODEL`, or a local path); blank lines and `#` comments (whole lines, or
+/// `oci:PATH[@REF]`, `docker-models:NAME`, `api:PROVIDER/MODEL`, or a local path); blank lines and `#` comments (whole lines, or
 /// after whitespace at the end of a line) are skipped; repeated targets are kept once.
 pub fn parse_inventory(text: &str) -> Inventory {
     let mut inv = Inventory::default();
@@ -120,6 +120,16 @@ fn classify(t: &str) -> Result<TargetKind, String> {
         } else {
             Ok(TargetKind::Ollama)
         };
+    }
+    if let Some(rest) = t.strip_prefix("oci:") {
+        return if rest.is_empty() {
+            Err(format!("'{t}': expected oci:PATH[@REF]"))
+        } else {
+            Ok(TargetKind::Oci)
+        };
+    }
+    if t.starts_with("docker-models:") {
+        return Ok(TargetKind::DockerModels);
     }
     Ok(TargetKind::Directory)
 }
@@ -388,7 +398,8 @@ mod tests {
         let inv = parse_inventory(
             "# models in production\n\nhf:meta-llama/Llama-3.1-8B@main  # chat\n\
              ./models/local\nollama:llama3.1:8b\napi:openai/gpt-4o\n\
-             hf:meta-llama/Llama-3.1-8B@main\napi:openai\nhf:a/b/c\n",
+             hf:meta-llama/Llama-3.1-8B@main\napi:openai\nhf:a/b/c\n\
+             oci:./layout@latest\ndocker-models:ai/smollm2\noci:\n",
         );
         let got: Vec<(usize, &str, TargetKind)> = inv
             .entries
@@ -402,10 +413,12 @@ mod tests {
                 (4, "./models/local", TargetKind::Directory),
                 (5, "ollama:llama3.1:8b", TargetKind::Ollama),
                 (6, "api:openai/gpt-4o", TargetKind::Api),
+                (10, "oci:./layout@latest", TargetKind::Oci),
+                (11, "docker-models:ai/smollm2", TargetKind::DockerModels),
             ]
         );
         let bad: Vec<usize> = inv.errors.iter().map(|e| e.line).collect();
-        assert_eq!(bad, [8, 9]);
+        assert_eq!(bad, [8, 9, 12]);
     }
 
     fn verdict(target: &str, commercial: Status) -> Verdict {

@@ -24,6 +24,9 @@ pub enum SourceKind {
     BaseModel,
     /// A closed API's published terms (`api:PROVIDER/MODEL`).
     ProviderTerms,
+    /// An OCI model artifact's config: ModelPack `descriptor.licenses`, Docker Model
+    /// Runner's `config.gguf` license keys.
+    OciConfig,
 }
 
 /// One claim about a model's license.

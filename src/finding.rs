@@ -52,11 +52,13 @@ pub enum Code {
     /// A license file only names or links a license (a pointer file): the license is
     /// identified, but its text is not shipped with the model.
     LicenseTextAbsent,
+    /// An OCI blob differs from its descriptor (size or digest): it was not read.
+    OciBlobMismatch,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::NoLicense,
         Code::UnknownLicense,
         Code::LowConfidence,
@@ -72,6 +74,7 @@ impl Code {
         Code::AddedTerms,
         Code::UnreadableLicense,
         Code::LicenseTextAbsent,
+        Code::OciBlobMismatch,
     ];
 
     /// The kebab-case code as printed.
@@ -92,6 +95,7 @@ impl Code {
             Code::AddedTerms => "added-terms",
             Code::UnreadableLicense => "unreadable-license",
             Code::LicenseTextAbsent => "license-text-absent",
+            Code::OciBlobMismatch => "oci-blob-mismatch",
         }
     }
 
@@ -113,6 +117,7 @@ impl Code {
             Code::AddedTerms => "A sentence in a license file, policy or License section states terms no identified license explains; the permissions it may bear on are unknown.",
             Code::UnreadableLicense => "A license-like file could not be read as text (PDF, DOCX, binary); every permission is unknown.",
             Code::LicenseTextAbsent => "A license file only names or links its license; the license is identified, its text is not shipped.",
+            Code::OciBlobMismatch => "An OCI blob's size or sha256 digest differs from its descriptor; the blob was not read.",
         }
     }
 }

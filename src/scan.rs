@@ -1,7 +1,8 @@
 //! A scan: target strings -> models -> verdicts -> one [`Report`].
 //!
-//! Targets are local paths (folders or single files) and `api:PROVIDER/MODEL` for closed
-//! API models. A target that cannot be scanned at all becomes a [`TargetError`]; every other
+//! Targets are local paths (folders or single files), stores (`hf-cache:`, `ollama:`,
+//! `lmstudio:`, `docker-models:`), OCI image layouts (`oci:PATH[@REF]`) and
+//! `api:PROVIDER/MODEL` for closed API models. A target that cannot be scanned at all becomes a [`TargetError`]; every other
 //! target is still reported.
 
 use std::path::Path;
@@ -14,14 +15,16 @@ use crate::report::{Report, TargetError};
 #[cfg(feature = "hub")]
 use crate::source::hub::HubClient;
 use crate::source::layout::{candidates, scan_layout};
-use crate::source::{detect_layout, local, locate, Declared, Layout, Model, StoreEnv, TargetKind};
+use crate::source::{
+    detect_layout, local, locate, oci, Declared, Layout, Model, StoreEnv, TargetKind,
+};
 use crate::verdict::{judge, Verdict};
 
 /// Where the stores live and how to read them: resolved by the caller (the CLI reads the
 /// environment), never by the library.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
-    /// Default locations of the HF cache, Ollama and LM Studio stores.
+    /// Default locations of the HF cache, Ollama, LM Studio and Docker Model Runner stores.
     pub stores: StoreEnv,
     /// Scan every snapshot of an HF cache repo, not only `refs/main`'s.
     pub all_revisions: bool,
@@ -81,10 +84,14 @@ impl Scanner {
         if let Some(api) = target.strip_prefix("api:") {
             return api_model(target, api).map(|m| vec![m]);
         }
+        if let Some(spec) = target.strip_prefix("oci:") {
+            return oci::scan_oci_target(spec);
+        }
         for (prefix, layout) in [
             ("hf-cache:", Layout::HfCache),
             ("ollama:", Layout::Ollama),
             ("lmstudio:", Layout::LmStudio),
+            ("docker-models:", Layout::DockerModels),
         ] {
             if let Some(rest) = target.strip_prefix(prefix) {
                 return self.store(layout, prefix, rest);
@@ -139,19 +146,23 @@ impl Scanner {
                 looked.join(", ")
             ));
         };
-        let models = scan_layout(layout, &dir, self.options.all_revisions);
         if rest.is_empty() {
-            return Ok(models);
+            return Ok(scan_layout(layout, &dir, self.options.all_revisions));
         }
-        let wanted = format!("{prefix}{rest}");
-        let found: Vec<Model> = models
-            .into_iter()
-            .filter(|m| {
-                m.target == wanted
-                    || m.name.as_deref() == Some(rest)
-                    || m.target.strip_prefix(prefix) == Some(rest)
-            })
-            .collect();
+        let found: Vec<Model> = if layout == Layout::DockerModels {
+            // Docker names a model by any of its tags, with or without defaults.
+            oci::scan_docker_named(&dir, rest)
+        } else {
+            let wanted = format!("{prefix}{rest}");
+            scan_layout(layout, &dir, self.options.all_revisions)
+                .into_iter()
+                .filter(|m| {
+                    m.target == wanted
+                        || m.name.as_deref() == Some(rest)
+                        || m.target.strip_prefix(prefix) == Some(rest)
+                })
+                .collect()
+        };
         if found.is_empty() {
             return Err(format!("no model `{rest}` in {}", dir.display()));
         }

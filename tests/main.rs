@@ -13,6 +13,7 @@ mod hub;
 mod hub_cli;
 mod identify;
 mod merge;
+mod oci;
 mod official;
 mod policy;
 mod props;

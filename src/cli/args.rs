@@ -31,7 +31,8 @@ pub enum Command {
     /// Find models under the targets and report each one's license and permitted uses.
     Scan {
         /// Folders, files (LICENSE, README.md, .gguf, .safetensors), stores (hf-cache:[DIR],
-        /// ollama:[DIR|NAME], lmstudio:[DIR]), hf:OWNER/NAME[@REV] or api:PROVIDER/MODEL.
+        /// ollama:[DIR|NAME], lmstudio:[DIR], docker-models:[DIR|NAME]), OCI layouts
+        /// (oci:PATH[@REF]), hf:OWNER/NAME[@REV] or api:PROVIDER/MODEL.
         #[arg(default_value = ".")]
         targets: Vec<String>,
         /// Scan every snapshot of a Hugging Face cache repo, not only refs/main's.

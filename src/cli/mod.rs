@@ -312,6 +312,7 @@ fn store_env() -> StoreEnv {
         hf_home: var("HF_HOME"),
         xdg_cache_home: var("XDG_CACHE_HOME"),
         ollama_models: var("OLLAMA_MODELS"),
+        models_path: var("MODELS_PATH"),
     }
 }
 
@@ -441,7 +442,10 @@ fn report_problems(report: &Report) -> u8 {
         for f in v.findings.iter().filter(|f| {
             matches!(
                 f.code,
-                Code::UnreadableFile | Code::UnreadableLicense | Code::MalformedMetadata
+                Code::UnreadableFile
+                    | Code::UnreadableLicense
+                    | Code::MalformedMetadata
+                    | Code::OciBlobMismatch
             )
         }) {
             let place = f

@@ -20,10 +20,11 @@ fn source_rank(s: SourceKind) -> u8 {
         SourceKind::Gguf => 2,
         SourceKind::Safetensors => 3,
         SourceKind::OllamaLayer => 4,
-        SourceKind::Readme => 5,
-        SourceKind::HubApi => 6,
-        SourceKind::ProviderTerms => 7,
-        SourceKind::BaseModel => 8,
+        SourceKind::OciConfig => 5,
+        SourceKind::Readme => 6,
+        SourceKind::HubApi => 7,
+        SourceKind::ProviderTerms => 8,
+        SourceKind::BaseModel => 9,
     }
 }
 

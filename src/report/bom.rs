@@ -175,7 +175,11 @@ fn declared(db: &Db, v: &Verdict) -> Vec<BomLicense> {
     for e in &v.evidence {
         let metadata = matches!(
             e.source,
-            SourceKind::ModelCard | SourceKind::Gguf | SourceKind::Safetensors | SourceKind::HubApi
+            SourceKind::ModelCard
+                | SourceKind::Gguf
+                | SourceKind::Safetensors
+                | SourceKind::HubApi
+                | SourceKind::OciConfig
         );
         if !metadata {
             continue;

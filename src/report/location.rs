@@ -14,11 +14,17 @@ pub struct Spot {
     pub line: usize,
 }
 
-/// True for targets that name something outside the file system (`hf:`, `ollama:`, `api:`).
+/// True for targets that name something outside the workspace's files (`hf:`, `ollama:`,
+/// `hf-cache:`, `docker-models:`, `oci:`, `api:`).
 fn is_remote(target: &str) -> bool {
     match target.split_once(':') {
         // A Windows drive letter (`C:\...`) is local.
-        Some((scheme, _)) => scheme.len() > 1 && scheme.bytes().all(|b| b.is_ascii_alphanumeric()),
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        }
         None => false,
     }
 }
@@ -128,6 +134,15 @@ mod tests {
             None
         );
         assert_eq!(spot(Ollama, "ollama:llama3.1:8b", Some("LICENSE")), None);
+        assert_eq!(
+            spot(
+                DockerModels,
+                "docker-models:ai/smollm2:latest",
+                Some("LICENSE")
+            ),
+            None
+        );
+        assert_eq!(spot(Oci, "oci:img@latest", Some("LICENSE")), None);
     }
 
     #[test]

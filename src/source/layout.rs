@@ -1,8 +1,8 @@
 //! Which model store a folder is, and where each store lives by default.
 //!
 //! A path the user names is recognised by its layout ([`detect_layout`]); `hf-cache:`,
-//! `ollama:` and `lmstudio:` without a folder use [`locate`], which takes the environment
-//! as arguments (the CLI reads it; the library never does).
+//! `ollama:`, `lmstudio:` and `docker-models:` without a folder use [`locate`], which takes
+//! the environment as arguments (the CLI reads it; the library never does).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use super::files;
 use super::hf_cache::{repo_dir_name, scan_hf_cache};
 use super::lmstudio::{has_weights, scan_lmstudio, subfolders};
 use super::model::Model;
+use super::oci::{is_docker_store, is_oci_layout, scan_docker_models, scan_oci};
 use super::ollama::scan_ollama;
 use super::weights::weight_format;
 
@@ -26,6 +27,10 @@ pub enum Layout {
     Ollama,
     /// An LM Studio models folder (`PUBLISHER/MODEL/*.gguf`).
     LmStudio,
+    /// An OCI image layout (`oci-layout`, `index.json`, `blobs/`).
+    Oci,
+    /// Docker Model Runner's store (`layout.json`, `models.json`, `manifests/`, `blobs/`).
+    DockerModels,
 }
 
 /// Recognises the store `path` is, if any. An ordinary model folder is `None`.
@@ -33,7 +38,11 @@ pub fn detect_layout(path: &Path) -> Option<Layout> {
     if !path.is_dir() {
         return None;
     }
-    if is_hf_cache(path) {
+    if is_oci_layout(path) {
+        Some(Layout::Oci)
+    } else if is_docker_store(path) {
+        Some(Layout::DockerModels)
+    } else if is_hf_cache(path) {
         Some(Layout::HfCache)
     } else if path.join("manifests").is_dir() && path.join("blobs").is_dir() {
         Some(Layout::Ollama)
@@ -50,6 +59,8 @@ pub fn scan_layout(layout: Layout, path: &Path, all_revisions: bool) -> Vec<Mode
         Layout::HfCache => scan_hf_cache(path, all_revisions),
         Layout::Ollama => scan_ollama(path),
         Layout::LmStudio => scan_lmstudio(path),
+        Layout::Oci => scan_oci(path, &path.display().to_string(), None),
+        Layout::DockerModels => scan_docker_models(path),
     }
 }
 
@@ -121,6 +132,8 @@ pub struct StoreEnv {
     pub xdg_cache_home: Option<PathBuf>,
     /// `OLLAMA_MODELS`.
     pub ollama_models: Option<PathBuf>,
+    /// `MODELS_PATH` (Docker Model Runner's store).
+    pub models_path: Option<PathBuf>,
 }
 
 fn set(p: &Option<PathBuf>) -> Option<&Path> {
@@ -155,6 +168,12 @@ pub fn candidates(layout: Layout, env: &StoreEnv) -> Vec<PathBuf> {
             .iter()
             .filter_map(|rel| under_home(rel))
             .collect(),
+        Layout::DockerModels => match set(&env.models_path) {
+            Some(p) => vec![p.to_path_buf()],
+            None => under_home(".docker/models").into_iter().collect(),
+        },
+        // An OCI layout has no default location: `oci:PATH` names it.
+        Layout::Oci => Vec::new(),
     }
 }
 
@@ -219,5 +238,23 @@ mod tests {
             ]
         );
         assert!(candidates(Layout::LmStudio, &StoreEnv::default()).is_empty());
+    }
+
+    #[test]
+    fn docker_models_location() {
+        let mut env = StoreEnv {
+            home: Some("/home/u".into()),
+            ..StoreEnv::default()
+        };
+        assert_eq!(
+            candidates(Layout::DockerModels, &env),
+            [PathBuf::from("/home/u/.docker/models")]
+        );
+        env.models_path = Some("/models".into());
+        assert_eq!(
+            candidates(Layout::DockerModels, &env),
+            [PathBuf::from("/models")]
+        );
+        assert!(candidates(Layout::Oci, &env).is_empty());
     }
 }

@@ -337,17 +337,26 @@ fn inside(model: &mut Model, top: &Path, root: &Path, path: &Path) -> bool {
 /// truncated when the read limit cut it. `card_names_model`: the card's `model_name`
 /// replaces the folder's name (a store's own name for the model is kept over it).
 pub fn read_card(model: &mut Model, path: &Path, rel: &str, card_names_model: bool) {
-    let text = match files::read_text(path, MAX_TEXT_BYTES) {
-        Ok(t) => t,
-        Err(e) => {
-            return model
-                .findings
-                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel))
-        }
-    };
-    let mut card = card::parse(&text.content, rel);
+    match files::read_text(path, MAX_TEXT_BYTES) {
+        Ok(text) => read_card_text(model, &text.content, rel, text.truncated, card_names_model),
+        Err(e) => model
+            .findings
+            .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel)),
+    }
+}
+
+/// Reads a model card's decoded `text` (from a file, an archive member, a blob) into
+/// `model`, as [`read_card`] does; `truncated` says the read limit cut it.
+pub fn read_card_text(
+    model: &mut Model,
+    text: &str,
+    rel: &str,
+    truncated: bool,
+    card_names_model: bool,
+) {
+    let mut card = card::parse(text, rel);
     for doc in &mut card.documents {
-        doc.truncated |= text.truncated;
+        doc.truncated |= truncated;
     }
     if card_names_model || model.name.is_none() {
         model.name = card.name.or(model.name.take());

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod lmstudio;
 pub mod local;
 mod model;
+pub mod oci;
 pub mod ollama;
 pub mod safetensors;
 pub mod weights;

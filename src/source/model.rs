@@ -53,6 +53,10 @@ pub enum TargetKind {
     Hub,
     /// A closed API model (`api:PROVIDER/MODEL`).
     Api,
+    /// An image in an OCI image layout (`oci:PATH[@REF]`).
+    Oci,
+    /// A model in Docker Model Runner's store (`docker-models:NAME`).
+    DockerModels,
 }
 
 /// One model found by a source, with everything needed to identify its license.

@@ -5,6 +5,7 @@
 //! are read; a header that cannot be read becomes a finding, never an error.
 
 use std::fs::File;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use super::gguf::{self, GgufMeta};
@@ -81,7 +82,6 @@ pub fn claims_from_weight_file(path: &Path, rel: &str) -> Option<HeaderClaims> {
 /// A zero-byte file or a Git LFS pointer (a clone without `git lfs pull`) holds no
 /// header to read and says nothing about the license: not malformed, just absent.
 fn is_placeholder(path: &Path) -> bool {
-    use std::io::Read;
     let Ok(meta) = std::fs::metadata(path) else {
         return false;
     };
@@ -100,12 +100,17 @@ fn is_placeholder(path: &Path) -> bool {
 
 /// Claims from a GGUF header: `general.license`, `.name`, `.link`, `general.base_model.*`.
 pub fn claims_from_gguf(path: &Path, rel: &str) -> HeaderClaims {
+    match open_regular(path) {
+        Ok((file, len)) => claims_from_gguf_reader(file, len, rel),
+        Err(e) => unreadable(HeaderClaims::default(), rel, e),
+    }
+}
+
+/// Claims from a GGUF header read from `source` (`len` bytes, positioned at the start of
+/// the file): an archive member, a section of a blob.
+pub fn claims_from_gguf_reader(source: impl Read + Seek, len: u64, rel: &str) -> HeaderClaims {
     let mut claims = HeaderClaims::default();
-    let meta = match open_regular(path) {
-        Ok((file, len)) => gguf::read_gguf_from(file, len),
-        Err(e) => return unreadable(claims, rel, e),
-    };
-    match meta {
+    match gguf::read_gguf_from(source, len) {
         Ok(meta) => gguf_claims(&mut claims, meta, rel),
         Err(e) => claims.findings.push(malformed("GGUF", rel, e)),
     }
@@ -129,12 +134,17 @@ fn gguf_claims(claims: &mut HeaderClaims, meta: GgufMeta, rel: &str) {
 
 /// Claims from a safetensors header: every `__metadata__` key naming a license.
 pub fn claims_from_safetensors(path: &Path, rel: &str) -> HeaderClaims {
+    match open_regular(path) {
+        Ok((mut file, len)) => claims_from_safetensors_reader(&mut file, len, rel),
+        Err(e) => unreadable(HeaderClaims::default(), rel, e),
+    }
+}
+
+/// Claims from a safetensors header read from `source` (`len` bytes, positioned at the
+/// start of the file).
+pub fn claims_from_safetensors_reader(source: &mut impl Read, len: u64, rel: &str) -> HeaderClaims {
     let mut claims = HeaderClaims::default();
-    let meta = match open_regular(path) {
-        Ok((mut file, len)) => safetensors::read_safetensors_from(&mut file, len),
-        Err(e) => return unreadable(claims, rel, e),
-    };
-    match meta {
+    match safetensors::read_safetensors_from(source, len) {
         Ok(meta) => {
             for (key, value) in &meta {
                 if safetensors::is_license_key(key) {
