@@ -443,6 +443,7 @@ mod tests {
             matrix,
             base_models: vec![],
             inherited_licenses: Vec::new(),
+            digest: None,
             evidence: vec![],
             findings: vec![],
         }

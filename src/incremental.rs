@@ -248,6 +248,7 @@ mod tests {
             matrix: Matrix::unknown(),
             base_models: vec![],
             inherited_licenses: Vec::new(),
+            digest: None,
             evidence: vec![],
             findings: vec![],
         }

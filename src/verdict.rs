@@ -61,6 +61,10 @@ pub struct Verdict {
     /// own `license`; they are also in `licenses`, and the matrix carries their terms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherited_licenses: Vec<String>,
+    /// Content digest of the artifact (`sha256:…` of an OCI manifest), when the source has
+    /// one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
     /// Every claim that was weighed.
     pub evidence: Vec<Evidence>,
     /// What was noticed, sorted.
@@ -529,6 +533,7 @@ impl<'a> Judgement<'a> {
             matrix,
             base_models: model.base_models,
             inherited_licenses: Vec::new(),
+            digest: model.digest,
             evidence: self.evidence,
             findings: self.findings,
         }

@@ -323,3 +323,27 @@ fn spdx_documents_pass_the_official_schema_with_one_declared_and_one_concluded_l
     );
     assert_eq!(text, again, "deterministic with SOURCE_DATE_EPOCH");
 }
+
+#[test]
+fn an_oci_artifact_is_named_by_its_manifest_digest() {
+    let (doc, _) = bom(
+        &root(),
+        &[
+            "scan",
+            "oci:fixtures/oci/olot-sample",
+            "--format",
+            "cyclonedx",
+        ],
+    );
+    assert!(cyclonedx_errors(&doc, "1.6").is_empty());
+    let c = &doc["components"][0];
+    let purl = c["purl"].as_str().unwrap();
+    assert!(
+        purl.starts_with("pkg:oci/")
+            && purl.ends_with(
+                "@sha256%3Ae2f2f59644d107a5064483259e85dd3ddf2993474bfd5040b612ba373f002eec"
+            ),
+        "{purl}"
+    );
+    assert_eq!(c["licenses"][0]["license"]["id"], "Apache-2.0");
+}

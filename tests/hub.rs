@@ -397,6 +397,7 @@ fn unknown_verdict(m: &model_license::source::Model) -> Verdict {
         matrix: Matrix::unknown(),
         base_models: m.base_models.clone(),
         inherited_licenses: Vec::new(),
+        digest: None,
         evidence: m
             .declared
             .iter()

@@ -67,6 +67,7 @@ fn verdict(db: &Db, target: &str, keys: &[&str]) -> Verdict {
         matrix: matrix.unwrap_or_else(Matrix::unknown),
         base_models: Vec::new(),
         inherited_licenses: Vec::new(),
+        digest: None,
         evidence,
         findings: Vec::new(),
     }

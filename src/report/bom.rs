@@ -82,10 +82,14 @@ impl<'a> BomModel<'a> {
             .clone()
             .or(repo.clone())
             .unwrap_or_else(|| v.target.clone());
-        let purl = repo.as_ref().map(|r| match &revision {
-            Some(rev) => format!("pkg:huggingface/{r}@{rev}"),
-            None => format!("pkg:huggingface/{r}"),
-        });
+        let purl = match (&repo, &v.digest) {
+            (Some(r), _) => Some(match &revision {
+                Some(rev) => format!("pkg:huggingface/{r}@{rev}"),
+                None => format!("pkg:huggingface/{r}"),
+            }),
+            (None, Some(digest)) => oci_purl(v, digest),
+            (None, None) => None,
+        };
         let supplier = repo
             .as_ref()
             .and_then(|r| r.split_once('/'))
@@ -108,6 +112,47 @@ impl<'a> BomModel<'a> {
                 .collect(),
         }
     }
+}
+
+/// `pkg:oci/NAME@sha256%3AHEX` for an OCI artifact by its manifest digest; a Docker Model
+/// Runner model also names where it came from (`repository_url`, `tag`).
+fn oci_purl(v: &Verdict, digest: &str) -> Option<String> {
+    let (alg, hex) = digest.split_once(':')?;
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid(alg) || !valid(hex) {
+        return None;
+    }
+    let shown = v.name.as_deref().unwrap_or("model");
+    let (repository, tag) = match shown.rsplit_once(':') {
+        Some((r, t)) if !t.contains('/') => (r, Some(t)),
+        _ => (shown, None),
+    };
+    let name: String = repository
+        .rsplit('/')
+        .next()
+        .unwrap_or("model")
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let name = if name.is_empty() {
+        "model".to_string()
+    } else {
+        name
+    };
+    let mut purl = format!("pkg:oci/{name}@{alg}%3A{hex}");
+    if v.kind == TargetKind::DockerModels {
+        let url = if repository.contains('.') && repository.contains('/') {
+            repository.to_string()
+        } else {
+            format!("docker.io/{repository}")
+        };
+        purl.push_str(&format!("?repository_url={}", url.to_lowercase()));
+        if let Some(tag) = tag {
+            purl.push_str(&format!("&tag={tag}"));
+        }
+    }
+    Some(purl)
 }
 
 /// `(OWNER/NAME, revision)` of a Hub repository target (`hf:`, `hf-cache:`).

@@ -74,6 +74,8 @@ pub struct Model {
     pub documents: Vec<Document>,
     /// Base models this one derives from (Hub ids or names), for lineage.
     pub base_models: Vec<String>,
+    /// Content digest of the artifact (`sha256:…` of an OCI manifest), when there is one.
+    pub digest: Option<String>,
     /// Problems met while reading (unreadable files, malformed metadata...).
     pub findings: Vec<Finding>,
 }
@@ -88,6 +90,7 @@ impl Model {
             declared: Vec::new(),
             documents: Vec::new(),
             base_models: Vec::new(),
+            digest: None,
             findings: Vec::new(),
         }
     }

@@ -120,7 +120,10 @@ fn entry_model(dir: &Path, entry: &Entry) -> Model {
     let shown = name.clone().unwrap_or_else(|| entry.id.clone());
     let mut model = Model::new(format!("docker-models:{shown}"), TargetKind::DockerModels);
     let rel = match parse_digest(&entry.id) {
-        Some((alg, hex)) => format!("manifests/{alg}/{hex}"),
+        Some((alg, hex)) => {
+            model.digest = Some(entry.id.clone());
+            format!("manifests/{alg}/{hex}")
+        }
         None => {
             model.findings.push(
                 Finding::new(

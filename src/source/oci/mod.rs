@@ -342,6 +342,7 @@ fn label(group: &[&Found], groups: &[Vec<&Found>]) -> String {
 
 fn group_model(root: &Path, group: &[&Found], target: String) -> Model {
     let mut model = Model::new(target, TargetKind::Oci);
+    model.digest = group.first().map(|f| f.digest.clone());
     let manifests: Vec<&Manifest> = group
         .iter()
         .filter_map(|f| f.manifest.as_ref().ok())
