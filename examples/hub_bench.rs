@@ -63,6 +63,7 @@ fn main() {
                     matrix: Matrix::unknown(),
                     base_models: m.base_models,
                     inherited_licenses: Vec::new(),
+                    digest: None,
                     evidence: vec![],
                     findings: m.findings,
                 }])
