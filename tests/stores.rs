@@ -350,3 +350,50 @@ fn metadata_that_disagrees_with_the_card_is_a_conflict() {
         }
     }
 }
+
+#[test]
+fn an_mlflow_transformers_model_is_one_model_with_its_card_and_declared_license() {
+    // As mlflow.transformers 3.17 saves a model: the card split into model_card_data.yaml
+    // (front matter, keys sorted) and model_card.md (body), weights under model/, a
+    // tokenizer under components/, and LICENSE.txt, its note when the Hub repo had no
+    // license file.
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("nllb");
+    write(
+        &m.join("MLmodel"),
+        b"flavors:\n  transformers:\n    model_binary: model\n    source_model_name: facebook/nllb-200-distilled-600M\n    task: translation\n",
+    );
+    write(
+        &m.join("model_card_data.yaml"),
+        b"base_model: facebook/nllb-200-distilled-600M\nlanguage:\n- en\nlicense: cc-by-nc-4.0\n",
+    );
+    write(
+        &m.join("model_card.md"),
+        b"\n# NLLB-200\n\nA translation model.\n",
+    );
+    write(
+        &m.join("LICENSE.txt"),
+        b"A license file could not be found for the 'facebook/nllb-200-distilled-600M' repository. \nTo ensure that you are in compliance with the license requirements for this model, please visit the model repository here: https://huggingface.co/facebook/nllb-200-distilled-600M\nThe declared license type is: 'cc-by-nc-4.0'",
+    );
+    write(&m.join("model/config.json"), b"{}");
+    write(&m.join("model/model.safetensors"), &safetensors(&[], 16));
+    write(&m.join("components/tokenizer/tokenizer_config.json"), b"{}");
+    let (report, out) = scan(&[m.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    let models = report["models"].as_array().unwrap();
+    assert_eq!(models.len(), 1, "{report:#}");
+    let v = &models[0];
+    assert_eq!(v["license"]["key"], "cc-by-nc-4.0");
+    assert_eq!(status(v, "commercial_use"), "forbidden");
+    assert_eq!(v["base_models"][0], "facebook/nllb-200-distilled-600M");
+    // The note is a declared license, not an unidentified license text.
+    assert!(
+        !codes(v).contains(&"low-confidence") && !codes(v).contains(&"added-terms"),
+        "{v:#}"
+    );
+    assert!(v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == "LICENSE.txt" && e["license"] == "cc-by-nc-4.0"));
+}

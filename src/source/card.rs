@@ -53,6 +53,42 @@ pub fn parse(text: &str, path: &str) -> Card {
     card
 }
 
+/// Parses a card saved as two files, as `mlflow.transformers` saves one: the front matter's
+/// YAML (`model_card_data.yaml`) and the body (`model_card.md`), each with its own path.
+pub fn parse_split(yaml: Option<(&str, &str)>, body: Option<(&str, &str)>) -> Card {
+    let mut card = Card::default();
+    if let Some((text, path)) = yaml {
+        read_front_matter(text, 1, path, &mut card);
+    }
+    if let Some((text, path)) = body.filter(|(t, _)| !t.trim().is_empty()) {
+        card.documents.push(Document {
+            source: SourceKind::Readme,
+            path: path.to_string(),
+            text: text.to_string(),
+            first_line: 1,
+            truncated: false,
+        });
+    }
+    card
+}
+
+/// What `mlflow.transformers` writes as `LICENSE.txt` when the Hub repository has no license
+/// file: `Some(license)` with the card's declared type (`None` when it declared none or
+/// `other`), `None` when `text` is not that fallback.
+pub fn mlflow_license_fallback(text: &str) -> Option<Option<String>> {
+    let text = text.trim_start();
+    if !text.starts_with("A license file could not be found for the '") {
+        return None;
+    }
+    let declared = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("The declared license type is: '"))
+        .and_then(|rest| rest.strip_suffix('\''))
+        .filter(|id| !id.is_empty() && *id != "None" && *id != "other")
+        .map(str::to_string);
+    Some(declared)
+}
+
 /// Splits `---\nYAML\n---\nbody`. Returns the YAML with its first line number, the body and
 /// the body's first line number.
 fn split_front_matter(text: &str) -> (Option<(&str, usize)>, &str, usize) {

@@ -17,7 +17,7 @@ use crate::source::files::{
     self, is_licenses_folder, is_readme, license_file_kind, LicenseFileKind, MAX_TEXT_BYTES,
 };
 use crate::source::weights::{claims_from_weight_file, model_from_weight_file, weight_format};
-use crate::source::{card, Document, Model, TargetKind};
+use crate::source::{card, Declared, Document, Model, TargetKind};
 
 /// Deepest folder level the walk descends to; deeper folders are reported, not read.
 pub const MAX_DEPTH: usize = 512;
@@ -46,6 +46,9 @@ const WEIGHT_EXTENSIONS: [&str; 16] = [
 #[derive(Debug, Default)]
 struct Folder {
     readme: Option<PathBuf>,
+    /// The front matter of a card saved as two files by `mlflow.transformers`
+    /// (`model_card_data.yaml`; the body is `model_card.md`, found as the readme).
+    card_data: Option<PathBuf>,
     config: Option<PathBuf>,
     license_files: Vec<PathBuf>,
     /// License-like files in formats not read (PDF, DOCX).
@@ -60,6 +63,8 @@ struct Folder {
 impl Folder {
     fn has_own_metadata(&self) -> bool {
         self.readme.is_some()
+            || self.card_data.is_some()
+            || self.composite
             || self.config.is_some()
             || !self.license_files.is_empty()
             || !self.unreadable_licenses.is_empty()
@@ -180,6 +185,8 @@ fn walk(top: &Path) -> BTreeMap<PathBuf, Folder> {
             folder.readme.get_or_insert(path);
         } else if name == "config.json" {
             folder.config = Some(path);
+        } else if name == "model_card_data.yaml" {
+            folder.card_data = Some(path);
         } else if is_parts_manifest(&name) {
             folder.composite = true;
         } else if license_kind == Some(LicenseFileKind::Text) {
@@ -212,9 +219,10 @@ fn walk_error(err: &walkdir::Error) -> String {
 }
 
 /// A file that lists a model's parts in sub-folders: sentence-transformers' `modules.json`
-/// (`1_Pooling/`, `2_Normalize/`), diffusers' `model_index.json` (`unet/`, `vae/`, ...).
+/// (`1_Pooling/`, `2_Normalize/`), diffusers' `model_index.json` (`unet/`, `vae/`, ...),
+/// MLflow's `MLmodel` (`model/` weights, `components/<name>/`, `peft/`).
 fn is_parts_manifest(name: &str) -> bool {
-    matches!(name, "modules.json" | "model_index.json")
+    matches!(name, "modules.json" | "model_index.json" | "MLmodel")
 }
 
 /// Folders that are models: own metadata, or weights with no model above them. A folder
@@ -274,7 +282,9 @@ fn gather(model: &mut Model, top: &Path, root: &Path, folder: &Folder) {
                 .at(relative(root, path)),
         );
     }
-    if let Some(readme) = &folder.readme {
+    if folder.card_data.is_some() {
+        read_split_card(model, top, root, folder);
+    } else if let Some(readme) = &folder.readme {
         if inside(model, top, root, readme) {
             read_card(model, readme, &relative(root, readme), true);
         }
@@ -294,7 +304,24 @@ fn gather(model: &mut Model, top: &Path, root: &Path, folder: &Folder) {
             continue;
         }
         if let Some(doc) = read_document(model, root, file, SourceKind::LicenseFile) {
-            model.documents.push(doc);
+            match card::mlflow_license_fallback(&doc.text) {
+                // MLflow's note that it found no license file: the card's declared type
+                // is a claim, the note itself no license text.
+                Some(declared) => model.declared.extend(declared.map(|value| {
+                    Declared {
+                        source: SourceKind::ModelCard,
+                        field: "license".into(),
+                        value,
+                        path: Some(doc.path.clone()),
+                        line: doc
+                            .text
+                            .lines()
+                            .position(|l| l.contains("declared license type"))
+                            .map(|i| i + 1),
+                    }
+                })),
+                None => model.documents.push(doc),
+            }
         }
     }
     for file in &folder.unreadable_licenses {
@@ -354,7 +381,13 @@ pub fn read_card_text(
     truncated: bool,
     card_names_model: bool,
 ) {
-    let mut card = card::parse(text, rel);
+    absorb(model, card::parse(text, rel), truncated, card_names_model);
+}
+
+/// Takes a parsed card into `model`: its claims, base models (once each) and body, marked
+/// truncated when the read limit cut it; its name replaces the model's when
+/// `card_names_model` (or the model has none).
+fn absorb(model: &mut Model, mut card: card::Card, truncated: bool, card_names_model: bool) {
     for doc in &mut card.documents {
         doc.truncated |= truncated;
     }
@@ -369,6 +402,32 @@ pub fn read_card_text(
             model.base_models.push(base);
         }
     }
+}
+
+/// Reads a card that `mlflow.transformers` saved as `model_card_data.yaml` (front matter)
+/// and `model_card.md` (the body, found as the folder's readme) into `model`, like a README.
+fn read_split_card(model: &mut Model, top: &Path, root: &Path, folder: &Folder) {
+    let mut read = |path: &Option<PathBuf>| -> Option<(String, String, bool)> {
+        let path = path.as_ref().filter(|p| inside(model, top, root, p))?;
+        let rel = relative(root, path);
+        match files::read_text(path, MAX_TEXT_BYTES) {
+            Ok(t) => Some((t.content, rel, t.truncated)),
+            Err(e) => {
+                model.findings.push(
+                    Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel),
+                );
+                None
+            }
+        }
+    };
+    let yaml = read(&folder.card_data);
+    let body = read(&folder.readme);
+    let card = card::parse_split(
+        yaml.as_ref().map(|(t, p, _)| (t.as_str(), p.as_str())),
+        body.as_ref().map(|(t, p, _)| (t.as_str(), p.as_str())),
+    );
+    let cut = body.as_ref().is_some_and(|b| b.2);
+    absorb(model, card, cut, true);
 }
 
 /// Reads a text file as a document; an unreadable one becomes a finding on the model.
