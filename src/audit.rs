@@ -114,6 +114,15 @@ fn classify(t: &str) -> Result<TargetKind, String> {
             ))
         };
     }
+    if let Some(rest) = t.strip_prefix("mlflow:") {
+        return if rest.trim().is_empty() || rest.starts_with('/') {
+            Err(format!(
+                "'{t}': expected mlflow:NAME or mlflow:NAME/VERSION"
+            ))
+        } else {
+            Ok(TargetKind::Mlflow)
+        };
+    }
     if let Some(rest) = t.strip_prefix("ollama:") {
         return if rest.is_empty() || rest.chars().any(char::is_whitespace) {
             Err(format!("'{t}': expected ollama:NAME[:TAG]"))

@@ -37,6 +37,8 @@ pub struct Scanner {
     options: ScanOptions,
     #[cfg(feature = "hub")]
     hub: Option<HubClient>,
+    #[cfg(feature = "hub")]
+    mlflow: Option<crate::source::mlflow::MlflowClient>,
 }
 
 impl Scanner {
@@ -49,6 +51,8 @@ impl Scanner {
             options: ScanOptions::default(),
             #[cfg(feature = "hub")]
             hub: None,
+            #[cfg(feature = "hub")]
+            mlflow: None,
         }
     }
 
@@ -63,6 +67,19 @@ impl Scanner {
     pub fn with_hub(mut self, hub: HubClient) -> Scanner {
         self.hub = Some(hub);
         self
+    }
+
+    /// The same scanner, reading `mlflow:` targets through `client`.
+    #[cfg(feature = "hub")]
+    pub fn with_mlflow(mut self, client: crate::source::mlflow::MlflowClient) -> Scanner {
+        self.mlflow = Some(client);
+        self
+    }
+
+    /// The MLflow registry client, when `mlflow:` targets can be read.
+    #[cfg(feature = "hub")]
+    pub fn mlflow(&self) -> Option<&crate::source::mlflow::MlflowClient> {
+        self.mlflow.as_ref()
     }
 
     /// The Hub client, when `hf:` targets can be read.
@@ -80,6 +97,9 @@ impl Scanner {
     pub fn models(&self, target: &str) -> Result<Vec<Model>, String> {
         if target.starts_with("hf:") {
             return self.hub_model(target).map(|m| vec![m]);
+        }
+        if let Some(spec) = target.strip_prefix("mlflow:") {
+            return self.mlflow_models(spec);
         }
         if let Some(api) = target.strip_prefix("api:") {
             return api_model(target, api).map(|m| vec![m]);
@@ -121,6 +141,39 @@ impl Scanner {
             .as_ref()
             .ok_or("the Hugging Face Hub client is not configured")?;
         hub.fetch(target).map_err(|e| e.to_string())
+    }
+
+    /// The versions `mlflow:NAME[/VERSION]` names. One version that cannot be read is the
+    /// target's error; among several, it is a model whose files could not be read.
+    #[cfg(feature = "hub")]
+    fn mlflow_models(&self, spec: &str) -> Result<Vec<Model>, String> {
+        use crate::finding::{Code, Finding, Severity};
+        let client = self
+            .mlflow
+            .as_ref()
+            .ok_or("no MLflow tracking server: set MLFLOW_TRACKING_URI or give --mlflow URL")?;
+        let versions = client.resolve(spec)?;
+        if let [one] = versions.as_slice() {
+            return client.fetch(one);
+        }
+        let mut out = Vec::new();
+        for v in &versions {
+            match client.fetch(v) {
+                Ok(models) => out.extend(models),
+                Err(why) => {
+                    let mut m = Model::new(v.target(), TargetKind::Mlflow);
+                    m.findings
+                        .push(Finding::new(Code::UnreadableFile, Severity::Error, why));
+                    out.push(m);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[cfg(not(feature = "hub"))]
+    fn mlflow_models(&self, _spec: &str) -> Result<Vec<Model>, String> {
+        Err("this build has no MLflow support (cargo feature `hub`)".into())
     }
 
     #[cfg(not(feature = "hub"))]

@@ -13,6 +13,8 @@ mod hub;
 mod hub_cli;
 mod identify;
 mod merge;
+#[cfg(feature = "hub")]
+mod mlflow;
 mod oci;
 mod official;
 mod policy;

@@ -59,6 +59,11 @@ pub enum Command {
         /// Every model of a Hugging Face user or organisation (repeatable).
         #[arg(long, value_name = "ORG")]
         hf_author: Vec<String>,
+        /// Every version of every registered model of an MLflow Model Registry (the tracking
+        /// server's URL; credentials from MLFLOW_TRACKING_USERNAME/PASSWORD or
+        /// MLFLOW_TRACKING_TOKEN).
+        #[arg(long, value_name = "URL")]
+        mlflow: Option<String>,
         /// An inventory file: one target per line, `#` comments (repeatable).
         #[arg(long, value_name = "FILE")]
         list: Vec<PathBuf>,

@@ -90,6 +90,21 @@ fn read_inventory(path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
+/// Every version of every registered model of the scanner's MLflow registry, as
+/// `mlflow:NAME/VERSION` targets.
+#[cfg(feature = "hub")]
+pub fn mlflow_versions(scanner: &Scanner) -> Result<Vec<String>, String> {
+    let client = scanner
+        .mlflow()
+        .ok_or("the MLflow client is not configured")?;
+    Ok(client.all_versions()?.iter().map(|v| v.target()).collect())
+}
+
+#[cfg(not(feature = "hub"))]
+pub fn mlflow_versions(_: &Scanner) -> Result<Vec<String>, String> {
+    Err("this build has no MLflow support (cargo feature `hub`)".into())
+}
+
 #[cfg(feature = "hub")]
 fn list_author(scanner: &Scanner, author: &str) -> Result<Vec<String>, String> {
     let hub = scanner

@@ -61,10 +61,11 @@ fn run(args: &Args) -> io::Result<u8> {
             all_revisions,
         } => {
             let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
-            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
-                Ok(s) => s,
-                Err(message) => return fail(message),
-            };
+            let scanner =
+                match make_scanner(db, *all_revisions, needs_hub, mlflow_uri(None, targets)) {
+                    Ok(s) => s,
+                    Err(message) => return fail(message),
+                };
             let report = scanner.scan(targets);
             if !bom(&report, scanner.db(), args, None, &mut out)? {
                 render(&report, args, &mut out)?;
@@ -75,6 +76,7 @@ fn run(args: &Args) -> io::Result<u8> {
         Command::Audit {
             targets,
             hf_author,
+            mlflow,
             list,
             jobs,
             all_revisions,
@@ -84,13 +86,27 @@ fn run(args: &Args) -> io::Result<u8> {
             let needs_hub = !hf_author.is_empty()
                 || !list.is_empty()
                 || targets.iter().any(|t| t.starts_with("hf:"));
-            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
+            let scanner = match make_scanner(
+                db,
+                *all_revisions,
+                needs_hub,
+                mlflow_uri(mlflow.as_deref(), targets),
+            ) {
                 Ok(s) => s,
                 Err(message) => return fail(message),
             };
-            let (mut all, errors) = audit::targets(&scanner, hf_author, list, targets);
+            let (mut all, mut errors) = audit::targets(&scanner, hf_author, list, targets);
+            if let Some(url) = mlflow {
+                match audit::mlflow_versions(&scanner) {
+                    Ok(versions) => all.extend(versions),
+                    Err(message) => errors.push(report::TargetError {
+                        target: format!("--mlflow {url}"),
+                        message,
+                    }),
+                }
+            }
             if all.is_empty() && errors.is_empty() {
-                return fail("nothing to audit: give targets, --hf-author or --list");
+                return fail("nothing to audit: give targets, --hf-author, --mlflow or --list");
             }
             if let Some(shard) = shard {
                 all.retain(|t| shard.contains(t));
@@ -164,10 +180,11 @@ fn run(args: &Args) -> io::Result<u8> {
                 Err(e) => return fail(e),
             };
             let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
-            let scanner = match make_scanner(db, *all_revisions, needs_hub) {
-                Ok(s) => s,
-                Err(message) => return fail(message),
-            };
+            let scanner =
+                match make_scanner(db, *all_revisions, needs_hub, mlflow_uri(None, targets)) {
+                    Ok(s) => s,
+                    Err(message) => return fail(message),
+                };
             let report = scanner.scan(targets);
             let eval = check::run(
                 &report,
@@ -196,7 +213,7 @@ fn run(args: &Args) -> io::Result<u8> {
                 }
             }
             lines.dedupe();
-            let scanner = match make_scanner(db, false, false) {
+            let scanner = match make_scanner(db, false, false, None) {
                 Ok(s) => s,
                 Err(message) => return fail(message),
             };
@@ -265,15 +282,49 @@ fn run(args: &Args) -> io::Result<u8> {
 
 /// A scanner with the store locations of the environment and, when `hf:` targets or an
 /// author listing need it, a Hub client configured as the Hub's own clients are.
-fn make_scanner(db: Db, all_revisions: bool, needs_hub: bool) -> Result<Scanner, String> {
-    let scanner = Scanner::new(db).with_options(ScanOptions {
+fn make_scanner(
+    db: Db,
+    all_revisions: bool,
+    needs_hub: bool,
+    mlflow: Option<String>,
+) -> Result<Scanner, String> {
+    let mut scanner = Scanner::new(db).with_options(ScanOptions {
         stores: store_env(),
         all_revisions,
     });
+    if let Some(uri) = mlflow {
+        scanner = with_mlflow(scanner, &uri)?;
+    }
     if !needs_hub {
         return Ok(scanner);
     }
     hub(scanner)
+}
+
+/// The MLflow tracking server to use: the one given, else MLFLOW_TRACKING_URI when a target
+/// is `mlflow:`.
+fn mlflow_uri(given: Option<&str>, targets: &[String]) -> Option<String> {
+    given.map(str::to_string).or_else(|| {
+        targets
+            .iter()
+            .any(|t| t.starts_with("mlflow:"))
+            .then(|| std::env::var("MLFLOW_TRACKING_URI").unwrap_or_default())
+    })
+}
+
+#[cfg(feature = "hub")]
+fn with_mlflow(scanner: Scanner, uri: &str) -> Result<Scanner, String> {
+    use crate::source::mlflow::{Auth, MlflowClient};
+    if uri.trim().is_empty() {
+        return Err("mlflow: targets need a tracking server: set MLFLOW_TRACKING_URI".into());
+    }
+    let auth = Auth::from_env_values(|k| std::env::var(k).ok());
+    Ok(scanner.with_mlflow(MlflowClient::new(uri, auth)?))
+}
+
+#[cfg(not(feature = "hub"))]
+fn with_mlflow(_: Scanner, _: &str) -> Result<Scanner, String> {
+    Err("this build has no MLflow support (cargo feature `hub`)".into())
 }
 
 #[cfg(feature = "hub")]

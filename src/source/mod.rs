@@ -10,6 +10,8 @@ pub mod hub;
 pub mod layout;
 pub mod lmstudio;
 pub mod local;
+#[cfg(feature = "hub")]
+pub mod mlflow;
 mod model;
 pub mod oci;
 pub mod ollama;

@@ -57,6 +57,8 @@ pub enum TargetKind {
     Oci,
     /// A model in Docker Model Runner's store (`docker-models:NAME`).
     DockerModels,
+    /// A registered model version in an MLflow Model Registry (`mlflow:NAME/VERSION`).
+    Mlflow,
 }
 
 /// One model found by a source, with everything needed to identify its license.
