@@ -102,7 +102,7 @@ fn an_hf_target_gets_the_same_verdict_as_its_cached_copy_and_works_offline() {
         .map(|e| e["source"].as_str().unwrap())
         .collect();
     assert!(
-        sources.contains(&"hub-api") && sources.contains(&"license-file"),
+        sources.contains(&"model-card") && sources.contains(&"license-file"),
         "{sources:?}"
     );
     no_weights(&hub);
@@ -124,6 +124,10 @@ fn an_hf_target_gets_the_same_verdict_as_its_cached_copy_and_works_offline() {
     assert_eq!(hub.requests().len(), before);
     let offline = json(&out);
     assert_eq!(offline["models"][0]["matrix"], m["matrix"]);
+    // One repository, one answer: offline keeps the card's license and base model.
+    assert_eq!(offline["models"][0]["license"], m["license"]);
+    assert_eq!(offline["models"][0]["base_models"], m["base_models"]);
+    assert_eq!(offline["models"][0]["evidence"], m["evidence"]);
 
     // The local copy in the standard cache layout: the same matrix and findings.
     let out = run(

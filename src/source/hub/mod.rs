@@ -225,7 +225,7 @@ impl HubClient {
         let mut gated = false;
         for (file, outcome) in wanted.iter().zip(results) {
             match outcome {
-                FileOutcome::Text(doc) => model.documents.push(doc),
+                FileOutcome::Text(doc) => take(&mut model, doc),
                 FileOutcome::Gated => gated = true,
                 FileOutcome::Missing(why) => model.findings.push(
                     Finding::new(
@@ -469,9 +469,7 @@ impl HubClient {
                 continue;
             }
             match files::read_text(&snapshot.join(&file), MAX_TEXT_BYTES) {
-                Ok(text) => model
-                    .documents
-                    .push(document(&file, text.content, text.truncated)),
+                Ok(text) => take(&mut model, document(&file, text.content, text.truncated)),
                 Err(e) => model.findings.push(
                     Finding::new(
                         Code::UnreadableFile,
@@ -568,6 +566,17 @@ enum FileOutcome {
     Missing(String),
     /// Could not be read for a reason that fails the model (rate limit, 5xx, timeout...).
     Failed(HubError),
+}
+
+/// Takes a fetched file into `model`. The README is the model card, read as a local
+/// folder's is (front matter claims, base models, body), so that `hf:`, `hf-cache:` and a
+/// clone give one verdict; its claims replace the Hub API's copy of the same card data.
+fn take(model: &mut Model, doc: Document) {
+    if doc.source != SourceKind::Readme {
+        return model.documents.push(doc);
+    }
+    model.declared.retain(|d| d.source != SourceKind::HubApi);
+    crate::source::local::read_card_text(model, &doc.text, &doc.path, doc.truncated, false);
 }
 
 /// A fetched file as a document: README.md as the card (front matter included), the rest
