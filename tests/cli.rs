@@ -303,3 +303,38 @@ fn audit_shards_partition_the_targets() {
         Some(2)
     );
 }
+
+#[test]
+fn every_renderer_tells_the_whole_verdict() {
+    let text = |args: &[&str]| {
+        let out = crate::util::run(args);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let target = "fixtures/layouts/all-MiniLM-L6-v2";
+    // The Markdown report has its evidence section and all five permissions.
+    let md = text(&["scan", target, "--format", "markdown"]);
+    assert!(
+        md.contains("| Evidence | Where |") && md.contains("README.md:3"),
+        "{md}"
+    );
+    assert!(
+        md.contains("self-hosting") && md.contains("output training"),
+        "{md}"
+    );
+    // The table shows self-hosting and output training with --wide.
+    let narrow = text(&["scan", target]);
+    let wide = text(&["scan", target, "--wide"]);
+    assert!(
+        !narrow.contains("SELF-HOST")
+            && wide.contains("SELF-HOST")
+            && wide.contains("OUTPUT-TRAIN")
+    );
+    // `check --format csv` is CSV, one row per model with its outcome.
+    let csv = text(&["check", target, "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("target,name,license,outcome,violations,waived")
+    );
+    assert!(lines.next().unwrap().contains(",apache-2.0,pass,"), "{csv}");
+}

@@ -17,6 +17,9 @@ pub struct Args {
     /// CycloneDX specification version for `--format cyclonedx`.
     #[arg(long, global = true, value_enum, default_value_t = CycloneDxSpec::V1_6, value_name = "VERSION")]
     pub cyclonedx_spec: CycloneDxSpec,
+    /// In the table, show all five permissions (self-hosting and output training too).
+    #[arg(long, global = true)]
+    pub wide: bool,
     /// When to use colour (NO_COLOR is honoured with `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -49,7 +49,10 @@ pub fn run(
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Markdown | Format::Csv => {
+        Format::Csv => {
+            out.write_all(report::csv::render_check(&eval, &report.errors).as_bytes())?
+        }
+        Format::Markdown => {
             report::markdown::render(report, out)?;
             writeln!(out)?;
             out.write_all(report::github::summary(&eval, Some(cwd)).as_bytes())?;

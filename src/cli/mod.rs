@@ -162,7 +162,10 @@ fn run(args: &Args) -> io::Result<u8> {
                     &report,
                     &summary,
                     args.format,
-                    &RenderOptions { color: color(args) },
+                    &RenderOptions {
+                        color: color(args),
+                        wide: args.wide,
+                    },
                     &mut out,
                 )?;
             }
@@ -190,7 +193,10 @@ fn run(args: &Args) -> io::Result<u8> {
                 &report,
                 &policy,
                 args.format,
-                &RenderOptions { color: color(args) },
+                &RenderOptions {
+                    color: color(args),
+                    wide: args.wide,
+                },
                 &cwd,
                 &mut out,
             )?;
@@ -225,7 +231,10 @@ fn run(args: &Args) -> io::Result<u8> {
                     &report,
                     &summary,
                     args.format,
-                    &RenderOptions { color: color(args) },
+                    &RenderOptions {
+                        color: color(args),
+                        wide: args.wide,
+                    },
                     &mut out,
                 )?;
             }
@@ -448,7 +457,14 @@ fn bom(
 /// Renders a scan report in the chosen format.
 fn render(report: &Report, args: &Args, out: &mut dyn Write) -> io::Result<()> {
     match args.format {
-        Format::Table => report::table::render(report, &RenderOptions { color: color(args) }, out),
+        Format::Table => report::table::render(
+            report,
+            &RenderOptions {
+                color: color(args),
+                wide: args.wide,
+            },
+            out,
+        ),
         Format::Json => report::json::render(report, out),
         Format::Csv => {
             out.write_all(report::csv::render(&report.models, &report.errors).as_bytes())

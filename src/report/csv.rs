@@ -26,6 +26,63 @@ pub const COLUMNS: [&str; 14] = [
     "error",
 ];
 
+/// The header row of a policy check, in column order.
+pub const CHECK_COLUMNS: [&str; 6] = [
+    "target",
+    "name",
+    "license",
+    "outcome",
+    "violations",
+    "waived",
+];
+
+/// Renders a policy check as CSV: one row per model with its outcome and violations
+/// (`code: message`, separated by ` | `), then one row per failed target.
+pub fn render_check(eval: &crate::policy::Evaluation, errors: &[TargetError]) -> String {
+    let mut out = String::new();
+    row(&mut out, CHECK_COLUMNS.iter().map(|c| c.to_string()));
+    for m in &eval.models {
+        let said = |v: &crate::policy::Violation| format!("{}: {}", v.code.as_str(), v.message);
+        row(
+            &mut out,
+            [
+                m.target.clone(),
+                m.name.clone().unwrap_or_default(),
+                m.verdict
+                    .license
+                    .as_ref()
+                    .map(|l| l.key.clone())
+                    .unwrap_or_default(),
+                m.outcome.as_str().to_string(),
+                m.violations
+                    .iter()
+                    .map(said)
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                m.waived
+                    .iter()
+                    .map(|w| said(&w.violation))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ],
+        );
+    }
+    for e in errors {
+        row(
+            &mut out,
+            [
+                e.target.clone(),
+                String::new(),
+                String::new(),
+                "error".to_string(),
+                e.message.clone(),
+                String::new(),
+            ],
+        );
+    }
+    out
+}
+
 /// Renders verdicts and failed targets as CSV.
 pub fn render(verdicts: &[Verdict], errors: &[TargetError]) -> String {
     let mut out = String::new();

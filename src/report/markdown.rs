@@ -8,17 +8,24 @@ use crate::matrix::Permission;
 /// Writes `report` as GitHub-flavoured Markdown.
 pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# model-license report\n")?;
-    writeln!(w, "| Model | License | Commercial use | Redistribution | Derivatives | Scale clause | AUP | Findings |")?;
-    writeln!(w, "|---|---|---|---|---|---|---|---|")?;
+    let columns: Vec<&str> = Permission::ALL.iter().map(|p| p.label()).collect();
+    writeln!(
+        w,
+        "| Model | License | {} | Scale clause | AUP | Findings |",
+        columns.join(" | ")
+    )?;
+    writeln!(w, "|---|---|{}---|---|---|", "---|".repeat(columns.len()))?;
     for v in &report.models {
+        let statuses: Vec<&str> = Permission::ALL
+            .iter()
+            .map(|&p| v.matrix.get(p).status.as_str())
+            .collect();
         writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             cell(&v.target),
             cell(&license_label(v)),
-            v.matrix.commercial_use.status,
-            v.matrix.redistribution.status,
-            v.matrix.derivatives.status,
+            statuses.join(" | "),
             cell(&scale_label(v)),
             aup_label(v),
             v.findings.len()
@@ -83,6 +90,33 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 cell(&r.kind),
                 cell(&r.text)
             )?;
+        }
+        if !v.evidence.is_empty() {
+            writeln!(
+                w,
+                "\n| Evidence | Where | License | Confidence | As written |\n|---|---|---|---|---|"
+            )?;
+            for e in &v.evidence {
+                let place = match (&e.path, e.line, e.end_line) {
+                    (Some(p), Some(a), Some(b)) if b > a => format!("{p}:{a}-{b}"),
+                    (Some(p), Some(l), _) => format!("{p}:{l}"),
+                    (Some(p), None, _) => p.clone(),
+                    _ => String::new(),
+                };
+                let source = serde_json::to_value(e.source)
+                    .ok()
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                writeln!(
+                    w,
+                    "| {} | {} | {} | {:.2} | {} |",
+                    source,
+                    cell(&place),
+                    cell(e.license.as_deref().unwrap_or("none identified")),
+                    e.confidence,
+                    cell(e.raw.as_deref().unwrap_or(""))
+                )?;
+            }
         }
         if !v.findings.is_empty() {
             writeln!(

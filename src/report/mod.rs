@@ -76,6 +76,8 @@ impl Report {
 pub struct RenderOptions {
     /// Use ANSI colours.
     pub color: bool,
+    /// Show every permission in the table (self-hosting and output training too).
+    pub wide: bool,
 }
 
 /// Strips control, bidi and zero-width characters from third-party text before it is

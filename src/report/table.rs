@@ -4,46 +4,43 @@ use std::io::{self, Write};
 
 use super::{aup_label, license_label, sanitize, scale_label, RenderOptions, Report};
 use crate::finding::Severity;
-use crate::matrix::Status;
+use crate::matrix::{Permission, Status};
 
-const HEADERS: [&str; 8] = [
-    "MODEL",
-    "LICENSE",
-    "COMMERCIAL",
-    "REDISTRIBUTE",
-    "DERIVATIVES",
-    "SCALE",
-    "AUP",
-    "FINDINGS",
-];
-
-/// Writes `report` as an aligned table.
+/// Writes `report` as an aligned table: commercial use, redistribution and derivatives, or
+/// all five permissions with `opts.wide`.
 pub fn render(report: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<[String; 8]> = report
+    let permissions: Vec<(Permission, &str)> = Permission::ALL
+        .into_iter()
+        .filter(|p| opts.wide || !matches!(p, Permission::SelfHosting | Permission::OutputTraining))
+        .map(|p| (p, header(p)))
+        .collect();
+    let mut headers: Vec<&str> = vec!["MODEL", "LICENSE"];
+    headers.extend(permissions.iter().map(|(_, h)| *h));
+    headers.extend(["SCALE", "AUP", "FINDINGS"]);
+    let status_columns = 2..2 + permissions.len();
+    let rows: Vec<Vec<String>> = report
         .models
         .iter()
         .map(|v| {
-            [
-                sanitize(&v.target),
-                license_label(v),
-                v.matrix.commercial_use.status.to_string(),
-                v.matrix.redistribution.status.to_string(),
-                v.matrix.derivatives.status.to_string(),
-                scale_label(v),
-                aup_label(v),
-                v.findings.len().to_string(),
-            ]
+            let mut row = vec![sanitize(&v.target), license_label(v)];
+            row.extend(
+                permissions
+                    .iter()
+                    .map(|(p, _)| v.matrix.get(*p).status.to_string()),
+            );
+            row.extend([scale_label(v), aup_label(v), v.findings.len().to_string()]);
+            row
         })
         .collect();
-    let mut widths = HEADERS.map(str::len);
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let header: Vec<String> = HEADERS
+    let header: Vec<String> = headers
         .iter()
-        .zip(widths)
+        .zip(&widths)
         .map(|(h, w)| format!("{h:<w$}"))
         .collect();
     writeln!(
@@ -54,11 +51,11 @@ pub fn render(report: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::R
     for row in &rows {
         let cells: Vec<String> = row
             .iter()
-            .zip(widths)
+            .zip(&widths)
             .enumerate()
-            .map(|(i, (cell, width))| {
+            .map(|(i, (cell, &width))| {
                 let padded = format!("{cell:<width$}");
-                match (2..=4).contains(&i) {
+                match status_columns.contains(&i) {
                     true => paint(&padded, status_colour(cell), opts.color),
                     false => padded,
                 }
@@ -99,6 +96,16 @@ pub fn render(report: &Report, opts: &RenderOptions, w: &mut dyn Write) -> io::R
         )?;
     }
     Ok(())
+}
+
+fn header(p: Permission) -> &'static str {
+    match p {
+        Permission::SelfHosting => "SELF-HOST",
+        Permission::CommercialUse => "COMMERCIAL",
+        Permission::Redistribution => "REDISTRIBUTE",
+        Permission::Derivatives => "DERIVATIVES",
+        Permission::OutputTraining => "OUTPUT-TRAIN",
+    }
 }
 
 fn status_colour(cell: &str) -> &'static str {
