@@ -86,61 +86,7 @@ pub fn parse_inventory(text: &str) -> Inventory {
 
 /// The kind of target `t` names, or why it names none.
 fn classify(t: &str) -> Result<TargetKind, String> {
-    let two_parts = |rest: &str| {
-        let mut parts = rest.split('/');
-        let ok = matches!((parts.next(), parts.next(), parts.next()),
-            (Some(a), Some(b), None) if !a.trim().is_empty() && !b.trim().is_empty());
-        ok && !rest.chars().any(char::is_whitespace)
-    };
-    if let Some(rest) = t.strip_prefix("hf:") {
-        let repo = rest.split('@').next().unwrap_or("");
-        let ok = !repo.is_empty()
-            && repo.split('/').count() <= 2
-            && repo.split('/').all(|p| !p.is_empty())
-            && !rest.ends_with('@')
-            && !rest.chars().any(char::is_whitespace);
-        return if ok {
-            Ok(TargetKind::Hub)
-        } else {
-            Err(format!("'{t}': expected hf:OWNER/NAME[@REVISION]"))
-        };
-    }
-    if let Some(rest) = t.strip_prefix("api:") {
-        return if two_parts(rest) {
-            Ok(TargetKind::Api)
-        } else {
-            Err(format!(
-                "'{t}': expected api:PROVIDER/MODEL (e.g. api:openai/gpt-4o)"
-            ))
-        };
-    }
-    if let Some(rest) = t.strip_prefix("mlflow:") {
-        return if rest.trim().is_empty() || rest.starts_with('/') {
-            Err(format!(
-                "'{t}': expected mlflow:NAME or mlflow:NAME/VERSION"
-            ))
-        } else {
-            Ok(TargetKind::Mlflow)
-        };
-    }
-    if let Some(rest) = t.strip_prefix("ollama:") {
-        return if rest.is_empty() || rest.chars().any(char::is_whitespace) {
-            Err(format!("'{t}': expected ollama:NAME[:TAG]"))
-        } else {
-            Ok(TargetKind::Ollama)
-        };
-    }
-    if let Some(rest) = t.strip_prefix("oci:") {
-        return if rest.is_empty() {
-            Err(format!("'{t}': expected oci:PATH[@REF]"))
-        } else {
-            Ok(TargetKind::Oci)
-        };
-    }
-    if t.starts_with("docker-models:") {
-        return Ok(TargetKind::DockerModels);
-    }
-    Ok(TargetKind::Directory)
+    t.parse::<crate::target::Target>().map(|t| t.kind())
 }
 
 /// What an audit produced, in the order the targets were given.

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod target;
 pub mod verdict;
 
 pub use db::{Db, License};

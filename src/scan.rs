@@ -18,6 +18,7 @@ use crate::source::layout::{candidates, scan_layout};
 use crate::source::{
     detect_layout, local, locate, oci, Declared, Layout, Model, StoreEnv, TargetKind,
 };
+use crate::target::Target;
 use crate::verdict::{judge, Verdict};
 
 /// Where the stores live and how to read them: resolved by the caller (the CLI reads the
@@ -95,28 +96,21 @@ impl Scanner {
 
     /// Finds the models a target names. Errors are one line for the report.
     pub fn models(&self, target: &str) -> Result<Vec<Model>, String> {
-        if target.starts_with("hf:") {
-            return self.hub_model(target).map(|m| vec![m]);
-        }
-        if let Some(spec) = target.strip_prefix("mlflow:") {
-            return self.mlflow_models(spec);
-        }
-        if let Some(api) = target.strip_prefix("api:") {
-            return api_model(target, api).map(|m| vec![m]);
-        }
-        if let Some(spec) = target.strip_prefix("oci:") {
-            return oci::scan_oci_target(spec);
-        }
-        for (prefix, layout) in [
-            ("hf-cache:", Layout::HfCache),
-            ("ollama:", Layout::Ollama),
-            ("lmstudio:", Layout::LmStudio),
-            ("docker-models:", Layout::DockerModels),
-        ] {
-            if let Some(rest) = target.strip_prefix(prefix) {
-                return self.store(layout, prefix, rest);
+        match target.parse::<Target>()? {
+            Target::Hub { .. } => self.hub_model(target).map(|m| vec![m]),
+            Target::Mlflow(spec) => self.mlflow_models(&spec),
+            Target::Api { provider, model } => Ok(vec![api_model(target, &provider, &model)]),
+            Target::Oci(spec) => oci::scan_oci_target(&spec),
+            Target::Store { layout, rest } => {
+                let prefix = &target[..target.len() - rest.len()];
+                self.store(layout, prefix, &rest)
             }
+            Target::Path(_) => self.path_models(target),
         }
+    }
+
+    /// A folder or a file (a store's folder is recognised by its layout).
+    fn path_models(&self, target: &str) -> Result<Vec<Model>, String> {
         let path = Path::new(target);
         match std::fs::symlink_metadata(path) {
             Ok(_) => {}
@@ -290,15 +284,9 @@ impl Scanner {
 
 /// `api:PROVIDER/MODEL`: a closed model reached only through its provider's API; its
 /// terms are the provider's, resolved through license-db aliases of the provider name.
-fn api_model(target: &str, spec: &str) -> Result<Model, String> {
-    let (provider, name) = spec
-        .split_once('/')
-        .ok_or("expected api:PROVIDER/MODEL, e.g. api:openai/gpt-4o")?;
-    if provider.is_empty() || name.is_empty() {
-        return Err("expected api:PROVIDER/MODEL, e.g. api:openai/gpt-4o".into());
-    }
+fn api_model(target: &str, provider: &str, name: &str) -> Model {
     let mut model = Model::new(target, TargetKind::Api);
-    model.name = Some(spec.to_string());
+    model.name = Some(format!("{provider}/{name}"));
     model.declared.push(Declared {
         source: SourceKind::ProviderTerms,
         field: "provider".into(),
@@ -306,5 +294,5 @@ fn api_model(target: &str, spec: &str) -> Result<Model, String> {
         path: None,
         line: None,
     });
-    Ok(model)
+    model
 }

@@ -176,7 +176,7 @@ fn table_has_no_colour_when_piped_and_markdown_escapes_cells() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[31mforbidden"));
     let out = run(&["scan", "fixtures/models", "--format", "markdown"]);
     let md = String::from_utf8_lossy(&out.stdout);
-    assert!(md.contains("| Model | License | Commercial use |"));
+    assert!(md.contains("| Model | License | self-hosting | commercial use |"));
     assert!(md.contains("- **commercial use**: forbidden"));
 }
 

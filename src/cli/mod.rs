@@ -20,6 +20,7 @@ use crate::report::bom::{timestamp, BomOptions};
 use crate::report::{self, RenderOptions, Report};
 use crate::scan::{ScanOptions, Scanner};
 use crate::source::StoreEnv;
+use crate::target::Target;
 
 /// Exit code: the run could not be completed (bad arguments, unreadable input).
 const EXIT_ERROR: u8 = 2;
@@ -60,7 +61,7 @@ fn run(args: &Args) -> io::Result<u8> {
             targets,
             all_revisions,
         } => {
-            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let needs_hub = targets.iter().any(|t| needs_hub(t));
             let scanner =
                 match make_scanner(db, *all_revisions, needs_hub, mlflow_uri(None, targets)) {
                     Ok(s) => s,
@@ -83,9 +84,8 @@ fn run(args: &Args) -> io::Result<u8> {
             shard,
             resume,
         } => {
-            let needs_hub = !hf_author.is_empty()
-                || !list.is_empty()
-                || targets.iter().any(|t| t.starts_with("hf:"));
+            let needs_hub =
+                !hf_author.is_empty() || !list.is_empty() || targets.iter().any(|t| needs_hub(t));
             let scanner = match make_scanner(
                 db,
                 *all_revisions,
@@ -182,7 +182,7 @@ fn run(args: &Args) -> io::Result<u8> {
                 Ok(p) => p,
                 Err(e) => return fail(e),
             };
-            let needs_hub = targets.iter().any(|t| t.starts_with("hf:"));
+            let needs_hub = targets.iter().any(|t| needs_hub(t));
             let scanner =
                 match make_scanner(db, *all_revisions, needs_hub, mlflow_uri(None, targets)) {
                     Ok(s) => s,
@@ -310,13 +310,18 @@ fn make_scanner(
     hub(scanner)
 }
 
+/// True for a target read from the Hugging Face Hub.
+fn needs_hub(target: &str) -> bool {
+    target.parse::<Target>().is_ok_and(|t| t.needs_hub())
+}
+
 /// The MLflow tracking server to use: the one given, else MLFLOW_TRACKING_URI when a target
 /// is `mlflow:`.
 fn mlflow_uri(given: Option<&str>, targets: &[String]) -> Option<String> {
     given.map(str::to_string).or_else(|| {
         targets
             .iter()
-            .any(|t| t.starts_with("mlflow:"))
+            .any(|t| matches!(t.parse(), Ok(Target::Mlflow(_))))
             .then(|| std::env::var("MLFLOW_TRACKING_URI").unwrap_or_default())
     })
 }

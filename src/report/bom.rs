@@ -9,6 +9,7 @@ use crate::db::Db;
 use crate::evidence::SourceKind;
 use crate::policy::Date;
 use crate::source::TargetKind;
+use crate::target::Target;
 use crate::verdict::Verdict;
 
 /// Options of a BOM: the caller decides the clock.
@@ -155,27 +156,18 @@ fn oci_purl(v: &Verdict, digest: &str) -> Option<String> {
     Some(purl)
 }
 
-/// `(OWNER/NAME, revision)` of a Hub repository target (`hf:`, `hf-cache:`).
+/// `(OWNER/NAME, revision)` of a Hub repository target (`hf:`, or `hf-cache:` which names
+/// the same repository), read by the one target parser.
 fn hub_repo(v: &Verdict) -> Option<(String, Option<String>)> {
-    let rest = match v.kind {
-        TargetKind::Hub => v.target.strip_prefix("hf:")?,
-        TargetKind::HfCache => v.target.strip_prefix("hf-cache:")?,
+    let as_hub = match v.kind {
+        TargetKind::Hub => v.target.clone(),
+        TargetKind::HfCache => format!("hf:{}", v.target.strip_prefix("hf-cache:")?),
         _ => return None,
     };
-    let (repo, rev) = match rest.split_once('@') {
-        Some((repo, rev)) => (repo, Some(rev.to_string())),
-        None => (rest, None),
-    };
-    let mut parts = repo.split('/');
-    let valid = |s: Option<&str>| {
-        s.is_some_and(|s| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        })
-    };
-    (valid(parts.next()) && valid(parts.next()) && parts.next().is_none())
-        .then(|| (repo.to_string(), rev))
+    match as_hub.parse::<Target>() {
+        Ok(Target::Hub { repo, revision }) if repo.contains('/') => Some((repo, revision)),
+        _ => None,
+    }
 }
 
 fn is_policy(db: &Db, key: &str) -> bool {

@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// `models--org--name` for repo `org/name`.
 pub(super) fn repo_dir(cache: &Path, repo: &str) -> PathBuf {
@@ -19,14 +19,7 @@ pub(super) fn is_commit_hash(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A repo-relative path with plain components only (no `..`, no root, no drive).
-pub(super) fn safe_rel_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\\')
-        && Path::new(path)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-}
+pub(super) use crate::target::safe_rel_path;
 
 /// The snapshot path of `file` at `commit`, if both are safe names.
 pub(super) fn snapshot_file(cache: &Path, repo: &str, commit: &str, file: &str) -> Option<PathBuf> {

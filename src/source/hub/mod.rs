@@ -47,42 +47,21 @@ pub struct HubTarget {
 }
 
 impl HubTarget {
-    /// Parses `hf:OWNER/NAME[@REVISION]` (the `hf:` prefix is optional).
+    /// Parses `hf:OWNER/NAME[@REVISION]` (the `hf:` prefix is optional), by the one target
+    /// parser ([`Target`](crate::target::Target)).
     pub fn parse(target: &str) -> Result<Self, HubError> {
-        let invalid = |reason: &str| HubError::InvalidTarget {
-            target: target.to_string(),
-            reason: reason.to_string(),
+        let full = if target.starts_with("hf:") {
+            target.to_string()
+        } else {
+            format!("hf:{}", target.trim())
         };
-        let rest = target.strip_prefix("hf:").unwrap_or(target).trim();
-        let (repo, revision) = match rest.split_once('@') {
-            Some((repo, rev)) if rev.is_empty() || rev.chars().any(char::is_whitespace) => {
-                let _ = repo;
-                return Err(invalid("empty or blank revision"));
-            }
-            Some((repo, rev)) => (repo, Some(rev.to_string())),
-            None => (rest, None),
-        };
-        let parts: Vec<&str> = repo.split('/').collect();
-        let name_ok = |p: &&str| {
-            !p.is_empty()
-                && p.len() <= 96
-                && !p.starts_with('.')
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        };
-        if parts.is_empty() || parts.len() > 2 || !parts.iter().all(name_ok) {
-            return Err(invalid("bad repo id"));
+        match full.parse::<crate::target::Target>() {
+            Ok(crate::target::Target::Hub { repo, revision }) => Ok(HubTarget { repo, revision }),
+            _ => Err(HubError::InvalidTarget {
+                target: target.to_string(),
+                reason: "expected OWNER/NAME[@REVISION] with a safe revision".to_string(),
+            }),
         }
-        if revision
-            .as_deref()
-            .is_some_and(|r| !cache::safe_rel_path(r))
-        {
-            return Err(invalid("bad revision"));
-        }
-        Ok(HubTarget {
-            repo: repo.to_string(),
-            revision,
-        })
     }
 
     /// `hf:owner/name[@rev]`, the target as reports name it.
