@@ -134,7 +134,17 @@ impl Scanner {
             .hub
             .as_ref()
             .ok_or("the Hugging Face Hub client is not configured")?;
-        hub.fetch(target).map_err(|e| e.to_string())
+        // The report names the target already: its message should not say it twice.
+        hub.fetch(target).map_err(|e| {
+            let message = e.to_string();
+            match message
+                .strip_prefix(target)
+                .and_then(|m| m.strip_prefix(": "))
+            {
+                Some(rest) => rest.to_string(),
+                None => message,
+            }
+        })
     }
 
     /// The versions `mlflow:NAME[/VERSION]` names. One version that cannot be read is the

@@ -857,11 +857,45 @@ fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
 
 fn describe_modification(m: &Modification) -> String {
     match (&m.expected, &m.found) {
-        (Some(e), Some(f)) => format!("expected \"{}\", found \"{}\"", clip(e), clip(f)),
+        (Some(e), Some(f)) => {
+            let (e, f) = around_difference(e, f);
+            format!("expected \"{}\", found \"{}\"", clip(&e), clip(&f))
+        }
         (Some(e), None) => format!("missing \"{}\"", clip(e)),
         (None, Some(f)) => format!("added \"{}\"", clip(f)),
         (None, None) => "changed".to_string(),
     }
+}
+
+/// The words of `expected` and `found` where they differ, with four words of context
+/// either side (`…` where words were left out), so that a changed "700 million" shows
+/// even when the clause is long.
+fn around_difference(expected: &str, found: &str) -> (String, String) {
+    let (e, f): (Vec<&str>, Vec<&str>) = (
+        expected.split_whitespace().collect(),
+        found.split_whitespace().collect(),
+    );
+    let prefix = e.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let suffix = e[prefix..]
+        .iter()
+        .rev()
+        .zip(f[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    const CONTEXT: usize = 4;
+    let start = prefix.saturating_sub(CONTEXT);
+    let show = |w: &[&str]| {
+        let end = (w.len() - suffix + CONTEXT).min(w.len());
+        let mut s = w[start..end].join(" ");
+        if start > 0 {
+            s.insert_str(0, "… ");
+        }
+        if end < w.len() {
+            s.push_str(" …");
+        }
+        s
+    };
+    (show(&e), show(&f))
 }
 
 fn clip(s: &str) -> String {
@@ -870,5 +904,30 @@ fn clip(s: &str) -> String {
         format!("{}…", s.chars().take(119).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_modification_is_quoted_where_it_differs() {
+        let head = "word ".repeat(60);
+        let e =
+            format!("{head}greater than 700 million monthly active users in the preceding month");
+        let f = format!("{head}greater than 7 million monthly active users in the preceding month");
+        let m = Modification {
+            bears_on: vec!["scale_clause".into()],
+            expected: Some(e),
+            found: Some(f),
+            line: Some(3),
+        };
+        let said = describe_modification(&m);
+        assert!(
+            said.contains("700 million")
+                && said.contains("found \"… word word greater than 7 million monthly"),
+            "{said}"
+        );
     }
 }

@@ -215,6 +215,14 @@ fn hub_failures_are_per_model_and_clear() {
         .map(|e| e["message"].as_str().unwrap())
         .collect();
     assert_eq!(errors.len(), 2, "{errors:?}");
+    // The report names each target once: its message does not repeat it.
+    for e in report["errors"].as_array().unwrap() {
+        let (target, message) = (
+            e["target"].as_str().unwrap(),
+            e["message"].as_str().unwrap(),
+        );
+        assert!(!message.starts_with(target), "{target}: {message}");
+    }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("nobody/missing") && stderr.contains("nope"),

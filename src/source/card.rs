@@ -150,6 +150,25 @@ fn nesting_depth(yaml: &str) -> usize {
     deepest
 }
 
+/// The parser's message with its `line N` counted from the file's first line rather than
+/// the front matter's (`offset` lines come before the YAML).
+fn in_file_lines(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn read_front_matter(yaml: &str, first_line: usize, path: &str, card: &mut Card) {
     let parsed = if nesting_depth(yaml) > MAX_YAML_DEPTH {
         Err((
@@ -159,7 +178,10 @@ fn read_front_matter(yaml: &str, first_line: usize, path: &str, card: &mut Card)
     } else {
         serde_norway::from_str::<Value>(yaml).map_err(|e| {
             let line = e.location().map(|l| l.line() + first_line - 1);
-            (one_line(&e.to_string()), line)
+            (
+                in_file_lines(&one_line(&e.to_string()), first_line - 1),
+                line,
+            )
         })
     };
     let value: Value = match parsed {
@@ -332,6 +354,22 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_errors_count_lines_from_the_file() {
+        let card = parse("\n---\nlicense: mit\ntags: [a\n---\n# x\n", "README.md");
+        let f = &card.findings[0];
+        let line = f.line.expect("a line");
+        assert!(
+            f.message.contains(&format!("line {line}")),
+            "{} at {line}",
+            f.message
+        );
+        assert_eq!(
+            in_file_lines("at line 3 column 1, line 10", 2),
+            "at line 5 column 1, line 12"
+        );
+    }
 
     fn values(card: &Card, field: &str) -> Vec<String> {
         card.declared

@@ -177,7 +177,7 @@ impl HubClient {
             model.findings.push(Finding::new(
                 Code::MalformedMetadata,
                 Severity::Warning,
-                format!("{shown}: the Hub listed no files; license files were not looked for"),
+                "the Hub listed no files; license files were not looked for".to_string(),
             ));
         }
         let commit = info
@@ -210,7 +210,7 @@ impl HubClient {
                     Finding::new(
                         Code::UnreadableFile,
                         Severity::Warning,
-                        format!("{shown}: {file}: {why}"),
+                        format!("{file}: {why}"),
                     )
                     .at(file.clone()),
                 ),
