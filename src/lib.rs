@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod db;
 pub mod error;
