@@ -205,6 +205,67 @@ pub struct Summary {
     pub findings: Vec<(String, usize)>,
     /// Models in the `unknown` group, with what has to be read.
     pub needs_review: Vec<Review>,
+    /// With a policy: its outcome and how many models each rule failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicySummary>,
+}
+
+/// A policy's result over an audit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicySummary {
+    /// The policy file.
+    pub file: String,
+    /// `pass` or `fail`.
+    pub outcome: String,
+    /// Models that pass.
+    pub passed: usize,
+    /// Models that fail.
+    pub failed: usize,
+    /// Per rule (violation code): the models it failed (errors) or warned about.
+    pub rules: BTreeMap<String, RuleCount>,
+}
+
+/// How many models one rule failed or warned about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RuleCount {
+    /// Models with an error of this rule.
+    pub failed: usize,
+    /// Models with only a warning of this rule.
+    pub warned: usize,
+}
+
+impl PolicySummary {
+    /// Counts `eval` per model and per rule.
+    pub fn new(eval: &crate::policy::Evaluation) -> PolicySummary {
+        use crate::policy::Outcome;
+        let mut s = PolicySummary {
+            file: eval.policy.clone(),
+            outcome: eval.outcome().as_str().to_string(),
+            ..PolicySummary::default()
+        };
+        for m in &eval.models {
+            if m.outcome == Outcome::Fail {
+                s.failed += 1;
+            } else {
+                s.passed += 1;
+            }
+            let mut seen: BTreeMap<&str, bool> = BTreeMap::new();
+            for v in &m.violations {
+                let error = v.severity == crate::finding::Severity::Error;
+                let e = seen.entry(v.code.as_str()).or_default();
+                *e |= error;
+            }
+            for (code, error) in seen {
+                let r = s.rules.entry(code.to_string()).or_default();
+                if error {
+                    r.failed += 1;
+                } else {
+                    r.warned += 1;
+                }
+            }
+        }
+        s
+    }
 }
 
 impl Summary {

@@ -180,3 +180,29 @@ fn the_scale_out_recipes_are_valid_and_agree_on_the_shard_count() {
         "{args}"
     );
 }
+
+#[test]
+fn an_audit_with_a_policy_counts_pass_and_fail_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let targets = registry(d);
+    std::fs::write(
+        d.join("policy.toml"),
+        "[licenses]\ndeny = [\"cc-by-nc-4.0\"]\n",
+    )
+    .unwrap();
+    let mut args: Vec<&str> = vec!["audit", "--policy", "policy.toml", "--format", "json"];
+    args.extend(targets.iter().map(String::as_str));
+    let doc: Value = serde_json::from_str(&stdout(d, &args)).unwrap();
+    let p = &doc["summary"]["policy"];
+    assert_eq!(p["outcome"], "fail");
+    // m03, m07 and m11 declare CC BY-NC; m08 inherits it from m07.
+    assert_eq!(p["rules"]["license-denied"]["failed"], 4, "{p:#}");
+    assert_eq!(
+        p["passed"].as_u64().unwrap() + p["failed"].as_u64().unwrap(),
+        12
+    );
+    let mut table: Vec<&str> = vec!["audit", "--policy", "policy.toml"];
+    table.extend(targets.iter().map(String::as_str));
+    assert!(stdout(d, &table).contains("policy policy.toml: fail"));
+}

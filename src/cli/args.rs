@@ -80,6 +80,10 @@ pub enum Command {
         /// Scan every snapshot of a Hugging Face cache repo.
         #[arg(long)]
         all_revisions: bool,
+        /// Judge every model against this policy file too: the summary gives the outcome and
+        /// how many models each rule failed (the exit code stays the report's).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
         /// Skip targets already judged in FILE (the `--format jsonl` output of an earlier,
         /// interrupted run); with `--format jsonl` only the new verdicts are written, so the
         /// output can be appended to FILE.

@@ -227,6 +227,26 @@ fn write_summary(s: &Summary, out: &mut dyn Write, bullet: &str) -> io::Result<(
     if !top.is_empty() {
         writeln!(out, "{bullet}top findings: {}", top.join(", "))?;
     }
+    if let Some(p) = &s.policy {
+        let rules: Vec<String> = p
+            .rules
+            .iter()
+            .map(|(code, r)| format!("{code}: {} failed, {} warned", r.failed, r.warned))
+            .collect();
+        writeln!(
+            out,
+            "{bullet}policy {}: {} ({} pass, {} fail){}",
+            report::sanitize(&p.file),
+            p.outcome,
+            p.passed,
+            p.failed,
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", rules.join(", "))
+            }
+        )?;
+    }
     writeln!(out, "{bullet}need legal review: {}", s.needs_review.len())?;
     for r in &s.needs_review {
         writeln!(

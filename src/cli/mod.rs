@@ -83,6 +83,7 @@ fn run(args: &Args) -> io::Result<u8> {
             all_revisions,
             shard,
             resume,
+            policy,
         } => {
             let needs_hub =
                 !hf_author.is_empty() || !list.is_empty() || targets.iter().any(|t| needs_hub(t));
@@ -149,7 +150,17 @@ fn run(args: &Args) -> io::Result<u8> {
                 o.flush()?;
                 return Ok(report_problems(&report));
             }
-            let (report, summary) = audit::run(
+            let audit_policy = match policy {
+                Some(file) => {
+                    match ValidPolicy::discover(Some(file), &std::env::current_dir()?, scanner.db())
+                    {
+                        Ok(p) => Some(p),
+                        Err(e) => return fail(e),
+                    }
+                }
+                None => None,
+            };
+            let (report, mut summary) = audit::run(
                 &scanner,
                 &all,
                 errors,
@@ -157,6 +168,10 @@ fn run(args: &Args) -> io::Result<u8> {
                 previous.verdicts,
                 &|_| {},
             );
+            if let Some(p) = &audit_policy {
+                let eval = crate::policy::evaluate(p, &report.models, crate::policy::Date::today());
+                summary.policy = Some(crate::audit::PolicySummary::new(&eval));
+            }
             if !bom(&report, scanner.db(), args, None, &mut out)? {
                 audit::render(
                     &report,

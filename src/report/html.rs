@@ -121,6 +121,26 @@ pub fn render(report: &Report, summary: &Summary, db: &Db, out: &mut dyn Write) 
         h.push_str(&top.join(" &middot; "));
         h.push_str("</p>\n");
     }
+    if let Some(p) = &summary.policy {
+        let _ = write!(
+            h,
+            "<h2>Policy <code>{}</code>: {}</h2><p>{} models pass, {} fail</p><ul>",
+            escape(&p.file),
+            escape(&p.outcome),
+            p.passed,
+            p.failed
+        );
+        for (code, r) in &p.rules {
+            let _ = write!(
+                h,
+                "<li><code>{}</code>: {} failed, {} warned</li>",
+                escape(code),
+                r.failed,
+                r.warned
+            );
+        }
+        h.push_str("</ul>\n");
+    }
     // Filters.
     h.push_str("<h2>Permitted use</h2><div class=\"filters\"><label>Group <select id=\"f-group\"><option value=\"\">all</option>");
     for g in ["permissive", "conditional", "restricted", "unknown"] {
