@@ -220,6 +220,88 @@ impl Permission {
     }
 }
 
+/// What a decisive clause of a license decides: one of the permissions, or the terms that
+/// qualify them (named as in license-db records' `bears_on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decides {
+    /// Self-hosting.
+    SelfHosting,
+    /// Commercial use.
+    CommercialUse,
+    /// Redistribution.
+    Redistribution,
+    /// Derivatives.
+    Derivatives,
+    /// Training on outputs.
+    OutputTraining,
+    /// The scale clause (users or revenue threshold).
+    ScaleClause,
+    /// The acceptable-use policy.
+    AcceptableUsePolicy,
+    /// Attribution and naming duties.
+    Attribution,
+    /// Use restrictions.
+    Restrictions,
+}
+
+impl Decides {
+    /// The name in license-db records and reports (`commercial_use`, `scale_clause`).
+    pub fn as_str(self) -> &'static str {
+        match self.permission() {
+            Some(p) => p.as_str(),
+            None => match self {
+                Decides::ScaleClause => "scale_clause",
+                Decides::AcceptableUsePolicy => "acceptable_use_policy",
+                Decides::Attribution => "attribution",
+                _ => "restrictions",
+            },
+        }
+    }
+
+    /// The permission it is, if it is one.
+    pub fn permission(self) -> Option<Permission> {
+        Some(match self {
+            Decides::SelfHosting => Permission::SelfHosting,
+            Decides::CommercialUse => Permission::CommercialUse,
+            Decides::Redistribution => Permission::Redistribution,
+            Decides::Derivatives => Permission::Derivatives,
+            Decides::OutputTraining => Permission::OutputTraining,
+            _ => return None,
+        })
+    }
+
+    /// The permissions that turn unknown when this clause was edited: a scale or policy
+    /// clause decides commercial use, attribution and restrictions also redistribution.
+    pub fn permissions(self) -> Vec<Permission> {
+        match (self.permission(), self) {
+            (Some(p), _) => vec![p],
+            (None, Decides::ScaleClause | Decides::AcceptableUsePolicy) => {
+                vec![Permission::CommercialUse]
+            }
+            (None, _) => vec![Permission::Redistribution, Permission::CommercialUse],
+        }
+    }
+}
+
+impl From<Permission> for Decides {
+    fn from(p: Permission) -> Decides {
+        match p {
+            Permission::SelfHosting => Decides::SelfHosting,
+            Permission::CommercialUse => Decides::CommercialUse,
+            Permission::Redistribution => Decides::Redistribution,
+            Permission::Derivatives => Decides::Derivatives,
+            Permission::OutputTraining => Decides::OutputTraining,
+        }
+    }
+}
+
+impl std::fmt::Display for Decides {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for Permission {
     type Err = String;
 

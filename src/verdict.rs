@@ -19,7 +19,7 @@ use crate::identify::{
     license_sections_strict, mentions, mentions_anywhere, resolve_value, Identification,
     Identifier, MatchKind, Modification, Resolved, NOTICE_CUES,
 };
-use crate::matrix::{Matrix, Permission, Status};
+use crate::matrix::{Decides, Matrix, Permission, Status};
 use crate::source::{Declared, Document, Model, TargetKind};
 
 /// The license a verdict settled on (several licenses are joined in `expression`).
@@ -559,7 +559,7 @@ impl<'a> Judgement<'a> {
             let words: Vec<&str> = st.words.iter().map(String::as_str).collect();
             let mut bears: Vec<Permission> = crate::identify::clause::infer(&words)
                 .iter()
-                .filter_map(|b| b.parse().ok())
+                .filter_map(|d| d.permission())
                 .collect();
             if !bears.contains(&Permission::CommercialUse) {
                 bears.push(Permission::CommercialUse);
@@ -819,24 +819,17 @@ fn strictest<'l>(licenses: &[&'l License]) -> Option<&'l License> {
 /// redistribution.
 fn apply_modifications(m: &mut Matrix, mods: &[Modification]) {
     for modification in mods {
-        let mut names: BTreeSet<Permission> = BTreeSet::new();
-        for b in &modification.bears_on {
-            match b.as_str() {
-                "scale_clause" | "acceptable_use_policy" => {
-                    names.insert(Permission::CommercialUse);
-                }
-                "attribution" | "restrictions" => {
-                    names.insert(Permission::Redistribution);
-                    names.insert(Permission::CommercialUse);
-                }
-                other => names.extend(other.parse::<Permission>()),
-            }
-        }
+        let names: BTreeSet<Permission> = modification
+            .bears_on
+            .iter()
+            .flat_map(|d| d.permissions())
+            .collect();
+        let mut names = names;
         if names.is_empty() {
             names.extend(Permission::ALL);
         }
         // The reference's threshold is not this text's: say so where the clause is shown.
-        if modification.bears_on.iter().any(|b| b == "scale_clause") {
+        if modification.bears_on.contains(&Decides::ScaleClause) {
             if let Some(scale) = m.scale_clause.as_mut() {
                 scale.edited = true;
             }
@@ -918,7 +911,7 @@ mod tests {
             format!("{head}greater than 700 million monthly active users in the preceding month");
         let f = format!("{head}greater than 7 million monthly active users in the preceding month");
         let m = Modification {
-            bears_on: vec!["scale_clause".into()],
+            bears_on: vec![Decides::ScaleClause],
             expected: Some(e),
             found: Some(f),
             line: Some(3),

@@ -131,8 +131,9 @@ fn clause_check_catches_scale_insertions_and_removed_grants() {
     assert_eq!(keys(&r), ["llama3.1"]);
     let m = &r.matches[0].modifications;
     assert!(
-        m.iter()
-            .any(|m| m.bears_on.contains(&"scale_clause".to_string())),
+        m.iter().any(|m| m
+            .bears_on
+            .contains(&model_license::matrix::Decides::ScaleClause)),
         "{m:?}"
     );
     assert!(
@@ -150,7 +151,10 @@ fn clause_check_catches_scale_insertions_and_removed_grants() {
     assert_eq!(keys(&r), ["llama3.1"]);
     let m = &r.matches[0].modifications;
     assert_eq!(m.len(), 1, "{m:?}");
-    assert_eq!(m[0].bears_on, ["commercial_use"]);
+    assert_eq!(
+        m[0].bears_on,
+        [model_license::matrix::Decides::CommercialUse]
+    );
     assert!(
         m[0].expected.is_none()
             && m[0]

@@ -128,7 +128,8 @@ pub fn show(l: &License, w: &mut dyn Write) -> io::Result<()> {
     if !l.decisive_clauses.is_empty() {
         writeln!(w, "\nDecisive clauses (checked in every matching text)")?;
         for c in &l.decisive_clauses {
-            writeln!(w, "  [{}] {}", c.bears_on.join(", "), c.text)?;
+            let decides: Vec<&str> = c.bears_on.iter().map(|d| d.as_str()).collect();
+            writeln!(w, "  [{}] {}", decides.join(", "), c.text)?;
         }
     }
     writeln!(

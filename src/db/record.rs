@@ -48,7 +48,7 @@ pub enum Posture {
 pub struct DecisiveClause {
     /// The permissions (matrix field names, or `scale_clause`, `acceptable_use_policy`,
     /// `attribution`, `restrictions`) that depend on this clause.
-    pub bears_on: Vec<String>,
+    pub bears_on: Vec<crate::matrix::Decides>,
     /// A short verbatim phrase of the reference text that must be present, unchanged,
     /// in any text identified as this license (compared after normalisation).
     pub text: String,

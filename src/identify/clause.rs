@@ -13,6 +13,7 @@ use super::index::{Ref, K};
 use super::matcher::Region;
 use super::normalize::{split_lines, tokenize, Tokens};
 use super::{markup, terms, Modification};
+use crate::matrix::Decides;
 
 /// A decisive clause located in one reference text.
 #[derive(Debug, Clone)]
@@ -20,13 +21,13 @@ pub struct Clause {
     /// The phrase as the record writes it.
     pub text: String,
     /// What it decides.
-    pub bears_on: Vec<String>,
+    pub bears_on: Vec<Decides>,
     /// Reference token range `[start, end)`, `None` when the phrase is not in this text.
     pub at: Option<(usize, usize)>,
 }
 
 /// Locates each `(text, bears_on)` clause in the reference tokens.
-pub fn locate(rf: &Ref, clauses: &[(String, Vec<String>)]) -> Vec<Clause> {
+pub fn locate(rf: &Ref, clauses: &[(String, Vec<Decides>)]) -> Vec<Clause> {
     let hay: Vec<u64> = rf.toks.toks.iter().map(|t| t.hash).collect();
     clauses
         .iter()
@@ -346,7 +347,7 @@ fn touches(p: (usize, usize), c: (usize, usize)) -> bool {
 }
 
 fn modification(
-    bears_on: Vec<String>,
+    bears_on: Vec<Decides>,
     expected: Option<String>,
     found: Option<String>,
     line: Option<usize>,
@@ -395,35 +396,34 @@ fn quote(_t: &Tokens, text: &str, lines: Option<(usize, usize)>) -> Option<Strin
 }
 
 /// What an inserted, deleted or changed passage bears on, from its words.
-pub fn infer(words: &[&str]) -> Vec<String> {
+pub fn infer(words: &[&str]) -> Vec<Decides> {
     let has = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
-    let mut out: Vec<&str> = Vec::new();
+    let mut out: Vec<Decides> = Vec::new();
     if has(&["million", "billion", "user", "revenue", "mau"])
         || words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))
     {
-        out.extend(["scale_clause", "commercial_use"]);
+        out.extend([Decides::ScaleClause, Decides::CommercialUse]);
     }
     if has(&[
         "commerc", "revenue", "sell", "monetiz", "monetis", "profit", "paid",
     ]) {
-        out.push("commercial_use");
+        out.push(Decides::CommercialUse);
     }
     if has(&["distribut", "redistribut", "sublicens", "share"]) {
-        out.push("redistribution");
+        out.push(Decides::Redistribution);
     }
     if has(&["modif", "derivativ", "fine", "adapt", "distill"]) {
-        out.push("derivatives");
+        out.push(Decides::Derivatives);
     }
     if has(&["output", "train", "synthetic"]) {
-        out.push("output_training");
+        out.push(Decides::OutputTraining);
     }
     if out.is_empty() {
-        out.extend(crate::matrix::Permission::ALL.map(crate::matrix::Permission::as_str));
+        out.extend(crate::matrix::Permission::ALL.map(Decides::from));
     }
-    let mut v: Vec<String> = out.into_iter().map(String::from).collect();
-    v.sort();
-    v.dedup();
-    v
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -434,12 +434,15 @@ mod tests {
     fn inference_follows_the_words() {
         assert_eq!(
             infer(&["not", "for", "commercial", "purposes"]),
-            ["commercial_use"]
+            [Decides::CommercialUse]
         );
-        assert_eq!(infer(&["7", "million"]), ["commercial_use", "scale_clause"]);
+        assert_eq!(
+            infer(&["7", "million"]),
+            [Decides::CommercialUse, Decides::ScaleClause]
+        );
         assert_eq!(
             infer(&["you", "may", "not", "fine", "tune"]),
-            ["derivatives"]
+            [Decides::Derivatives]
         );
         assert_eq!(infer(&["whatever"]).len(), 5);
     }

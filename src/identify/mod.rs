@@ -43,8 +43,9 @@ pub enum MatchKind {
 /// A difference inside a matched region that may change what the license permits.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Modification {
-    /// Permissions (matrix field names, `scale_clause`, ...) the difference bears on.
-    pub bears_on: Vec<String>,
+    /// What the difference bears on: permissions, or the scale clause, AUP, attribution,
+    /// restrictions that qualify them.
+    pub bears_on: Vec<crate::matrix::Decides>,
     /// The reference wording (a decisive clause, or the reference lines), if any.
     pub expected: Option<String>,
     /// The lines found in the text instead, if any.
@@ -170,7 +171,7 @@ impl Identifier {
             .iter()
             .map(|rf| {
                 let rec = db.get(&rf.key);
-                let wanted: Vec<(String, Vec<String>)> = rec
+                let wanted: Vec<(String, Vec<crate::matrix::Decides>)> = rec
                     .map(|l| {
                         l.decisive_clauses
                             .iter()
