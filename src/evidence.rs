@@ -29,6 +29,24 @@ pub enum SourceKind {
     OciConfig,
 }
 
+impl SourceKind {
+    /// The kebab-case name every output format uses (`model-card`, `license-file`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::ModelCard => "model-card",
+            SourceKind::LicenseFile => "license-file",
+            SourceKind::Readme => "readme",
+            SourceKind::Gguf => "gguf",
+            SourceKind::Safetensors => "safetensors",
+            SourceKind::OllamaLayer => "ollama-layer",
+            SourceKind::HubApi => "hub-api",
+            SourceKind::BaseModel => "base-model",
+            SourceKind::ProviderTerms => "provider-terms",
+            SourceKind::OciConfig => "oci-config",
+        }
+    }
+}
+
 /// One claim about a model's license.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -83,5 +101,28 @@ impl Evidence {
     pub fn raw(mut self, raw: impl Into<String>) -> Self {
         self.raw = Some(raw.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_serialised_ones() {
+        for s in [
+            SourceKind::ModelCard,
+            SourceKind::LicenseFile,
+            SourceKind::Readme,
+            SourceKind::Gguf,
+            SourceKind::Safetensors,
+            SourceKind::OllamaLayer,
+            SourceKind::HubApi,
+            SourceKind::BaseModel,
+            SourceKind::ProviderTerms,
+            SourceKind::OciConfig,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

@@ -892,7 +892,7 @@ fn around_difference(expected: &str, found: &str) -> (String, String) {
 }
 
 fn clip(s: &str) -> String {
-    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = crate::source::files::one_line(s);
     if s.chars().count() > 120 {
         format!("{}…", s.chars().take(119).collect::<String>())
     } else {

@@ -235,7 +235,7 @@ fn component(m: &BomModel) -> Component {
             Some(Occurrence {
                 location: path,
                 line: e.line,
-                additional_context: format!("{}: {found}", source_name(e.source)),
+                additional_context: format!("{}: {found}", e.source.as_str()),
             })
         })
         .collect();
@@ -311,12 +311,4 @@ fn component(m: &BomModel) -> Component {
         evidence: (!occurrences.is_empty()).then_some(Evidence { occurrences }),
         properties,
     }
-}
-
-/// The kebab-case name every output format uses for a source.
-fn source_name(source: crate::evidence::SourceKind) -> String {
-    serde_json::to_value(source)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

@@ -103,14 +103,10 @@ pub fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                     (Some(p), None, _) => p.clone(),
                     _ => String::new(),
                 };
-                let source = serde_json::to_value(e.source)
-                    .ok()
-                    .and_then(|s| s.as_str().map(str::to_string))
-                    .unwrap_or_default();
                 writeln!(
                     w,
                     "| {} | {} | {} | {:.2} | {} |",
-                    source,
+                    e.source.as_str(),
                     cell(&place),
                     cell(e.license.as_deref().unwrap_or("none identified")),
                     e.confidence,

@@ -9,6 +9,7 @@ use serde_norway::Value;
 
 use crate::evidence::SourceKind;
 use crate::finding::{Code, Finding, Severity};
+use crate::source::files::one_line;
 use crate::source::{Declared, Document};
 
 /// What a model card says.
@@ -345,10 +346,6 @@ fn salvage_license_lines(yaml: &str, first_line: usize, path: &str, card: &mut C
             line: Some(first_line),
         });
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

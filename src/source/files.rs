@@ -53,6 +53,12 @@ pub fn read_text(path: &Path, limit: u64) -> Result<Text, ReadError> {
     Ok(Text { content, truncated })
 }
 
+/// Text on one line: runs of whitespace (newlines included) become one space, for messages
+/// built from a parser's or a server's words.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Decodes bytes as UTF-8 or UTF-16 (by BOM, or by the NUL pattern of ASCII text in
 /// UTF-16 without one). Binary data is an error. `cut` says the bytes end mid-file, so a
 /// broken last character is expected and dropped.

@@ -17,7 +17,7 @@ use reqwest::blocking::Client;
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::files::license_file_kind;
+use super::files::{license_file_kind, one_line};
 use super::local;
 use super::model::{Model, TargetKind};
 
@@ -407,10 +407,6 @@ impl MlflowClient {
 
 fn version_number(v: &str) -> u64 {
     v.parse().unwrap_or(u64::MAX)
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A file name the registry gave that can be written in a folder of our own.
