@@ -205,4 +205,8 @@ fn an_audit_with_a_policy_counts_pass_and_fail_per_rule() {
     let mut table: Vec<&str> = vec!["audit", "--policy", "policy.toml"];
     table.extend(targets.iter().map(String::as_str));
     assert!(stdout(d, &table).contains("policy policy.toml: fail"));
+    // The HTML page carries the same summary, policy included.
+    let mut html: Vec<&str> = vec!["audit", "--policy", "policy.toml", "--format", "html"];
+    html.extend(targets.iter().map(String::as_str));
+    assert!(stdout(d, &html).contains("<h2>Policy <code>policy.toml</code>: fail</h2>"));
 }

@@ -68,7 +68,7 @@ fn run(args: &Args) -> io::Result<u8> {
                     Err(message) => return fail(message),
                 };
             let report = scanner.scan(targets);
-            if !bom(&report, scanner.db(), args, None, &mut out)? {
+            if !bom(&report, scanner.db(), args, None, None, &mut out)? {
                 render(&report, args, &mut out)?;
             }
             out.flush()?;
@@ -172,7 +172,7 @@ fn run(args: &Args) -> io::Result<u8> {
                 let eval = crate::policy::evaluate(p, &report.models, crate::policy::Date::today());
                 summary.policy = Some(crate::audit::PolicySummary::new(&eval));
             }
-            if !bom(&report, scanner.db(), args, None, &mut out)? {
+            if !bom(&report, scanner.db(), args, None, Some(&summary), &mut out)? {
                 audit::render(
                     &report,
                     &summary,
@@ -215,7 +215,7 @@ fn run(args: &Args) -> io::Result<u8> {
                 &cwd,
                 &mut out,
             )?;
-            bom(&report, scanner.db(), args, Some(&eval), &mut out)?;
+            bom(&report, scanner.db(), args, Some(&eval), None, &mut out)?;
             out.flush()?;
             github_actions(&eval, &cwd);
             report_problems(&report);
@@ -241,7 +241,7 @@ fn run(args: &Args) -> io::Result<u8> {
             let report = scanner.finish(lines.verdicts, lines.errors);
             let summary =
                 crate::audit::Summary::new(scanner.db(), &report.models, report.errors.len());
-            if !bom(&report, scanner.db(), args, None, &mut out)? {
+            if !bom(&report, scanner.db(), args, None, Some(&summary), &mut out)? {
                 audit::render(
                     &report,
                     &summary,
@@ -441,6 +441,7 @@ fn bom(
     db: &Db,
     args: &Args,
     eval: Option<&Evaluation>,
+    summary: Option<&crate::audit::Summary>,
     out: &mut dyn Write,
 ) -> io::Result<bool> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH")
@@ -465,10 +466,13 @@ fn bom(
             };
             report::spdx::render(report, db, &options, out)?;
         }
-        Format::Html => {
-            let summary = crate::audit::Summary::new(db, &report.models, report.errors.len());
-            report::html::render(report, &summary, db, out)?;
-        }
+        Format::Html => match summary {
+            Some(summary) => report::html::render(report, summary, db, out)?,
+            None => {
+                let summary = crate::audit::Summary::new(db, &report.models, report.errors.len());
+                report::html::render(report, &summary, db, out)?;
+            }
+        },
         _ => return Ok(false),
     }
     Ok(true)
