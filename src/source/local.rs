@@ -364,11 +364,21 @@ fn inside(model: &mut Model, top: &Path, root: &Path, path: &Path) -> bool {
 /// truncated when the read limit cut it. `card_names_model`: the card's `model_name`
 /// replaces the folder's name (a store's own name for the model is kept over it).
 pub fn read_card(model: &mut Model, path: &Path, rel: &str, card_names_model: bool) {
+    if let Some(text) = read_or_note(model, path, rel) {
+        read_card_text(model, &text.content, rel, text.truncated, card_names_model);
+    }
+}
+
+/// Reads a text file of the model; one that cannot be read becomes a finding on it.
+fn read_or_note(model: &mut Model, path: &Path, rel: &str) -> Option<files::Text> {
     match files::read_text(path, MAX_TEXT_BYTES) {
-        Ok(text) => read_card_text(model, &text.content, rel, text.truncated, card_names_model),
-        Err(e) => model
-            .findings
-            .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel)),
+        Ok(text) => Some(text),
+        Err(e) => {
+            model
+                .findings
+                .push(Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel));
+            None
+        }
     }
 }
 
@@ -410,15 +420,8 @@ fn read_split_card(model: &mut Model, top: &Path, root: &Path, folder: &Folder) 
     let mut read = |path: &Option<PathBuf>| -> Option<(String, String, bool)> {
         let path = path.as_ref().filter(|p| inside(model, top, root, p))?;
         let rel = relative(root, path);
-        match files::read_text(path, MAX_TEXT_BYTES) {
-            Ok(t) => Some((t.content, rel, t.truncated)),
-            Err(e) => {
-                model.findings.push(
-                    Finding::new(Code::UnreadableFile, Severity::Warning, e.to_string()).at(rel),
-                );
-                None
-            }
-        }
+        let t = read_or_note(model, path, &rel)?;
+        Some((t.content, rel, t.truncated))
     };
     let yaml = read(&folder.card_data);
     let body = read(&folder.readme);
